@@ -1,0 +1,69 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "keys.h"
+#include "safefile.h"
+
+/* Prefix err's reason with the file it came from. */
+static enum pj_status in_file(enum pj_status st, const char *path, struct pj_err *err)
+{
+	char inner[PJ_REASON_MAX];
+
+	if (strstr(err->reason, path) != NULL)
+		return st;
+	memcpy(inner, err->reason, sizeof(inner));
+	return pj_fail(err, st, "%s: %s", path, inner);
+}
+
+enum pj_status pj_keys_load(const struct pj_config *cfg, struct pj_keyset *set,
+			    struct pj_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0, i;
+	enum pj_status st;
+
+	for (i = 0; i < cfg->n_key_files; i++) {
+		st = pj_read_file(cfg->key_files[i], PJ_KEY_FILE_MAX, &buf, &len, err);
+		if (st == PJ_OK) {
+			st = pj_pem_add(set, buf, len, err);
+			free(buf);
+		}
+		if (st != PJ_OK) {
+			st = in_file(st, cfg->key_files[i], err);
+			goto fail;
+		}
+	}
+	if (cfg->jwks_file != NULL) {
+		st = pj_read_file(cfg->jwks_file, PJ_JWKS_FILE_MAX, &buf, &len, err);
+		if (st == PJ_OK) {
+			st = pj_jwks_add(set, buf, len, err);
+			free(buf);
+		}
+		if (st != PJ_OK) {
+			st = in_file(st, cfg->jwks_file, err);
+			goto fail;
+		}
+	}
+	if (cfg->hmac_secret_file != NULL) {
+		st = pj_read_file(cfg->hmac_secret_file, PJ_KEY_FILE_MAX, &buf, &len, err);
+		if (st == PJ_OK) {
+			st = pj_hmac_add(set, (unsigned char *)buf, len, err);
+			pj_free_secret(buf, len);
+		}
+		if (st != PJ_OK) {
+			st = in_file(st, cfg->hmac_secret_file, err);
+			goto fail;
+		}
+	}
+	if (set->n == 0) {
+		st = pj_fail(err, PJ_E_UNAVAILABLE, "no usable key in the configured key files%s%s",
+			     set->skipped ? ": " : "", set->skipped ? set->skip_reason : "");
+		goto fail;
+	}
+	return PJ_OK;
+fail:
+	pj_keyset_free(set);
+	return st;
+}

@@ -1,0 +1,342 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "safefile.h"
+
+enum opt_type { OPT_STRING, OPT_FLAG, OPT_DURATION, OPT_SIZE, OPT_KEYFILE, OPT_ALGS };
+
+struct opt {
+	const char *name;
+	enum opt_type type;
+	size_t offset;
+	int64_t min, max; /* for numbers */
+};
+
+#define OFF(f) offsetof(struct pj_config, f)
+
+static const struct opt opts[] = {
+	{ "issuer", OPT_STRING, OFF(issuer), 0, 0 },
+	{ "audience", OPT_STRING, OFF(audience), 0, 0 },
+	{ "key_file", OPT_KEYFILE, 0, 0, 0 },
+	{ "jwks_file", OPT_STRING, OFF(jwks_file), 0, 0 },
+	{ "hmac_secret_file", OPT_STRING, OFF(hmac_secret_file), 0, 0 },
+	{ "algorithms", OPT_ALGS, 0, 0, 0 },
+	{ "leeway", OPT_DURATION, OFF(leeway), 0, 86400 },
+	{ "max_age", OPT_DURATION, OFF(max_age), 0, 366LL * 86400 },
+	{ "max_lifetime", OPT_DURATION, OFF(max_lifetime), 0, 366LL * 86400 },
+	{ "typ", OPT_STRING, OFF(typ), 0, 0 },
+	{ "user_claim", OPT_STRING, OFF(user_claim), 0, 0 },
+	{ "max_token_size", OPT_SIZE, OFF(max_token_size), 256, 65536 },
+	{ "require_exp", OPT_FLAG, OFF(require_exp), 0, 0 },
+	{ "debug", OPT_FLAG, OFF(debug), 0, 0 },
+	{ "prompt", OPT_STRING, OFF(prompt), 0, 0 },
+	{ "use_first_pass", OPT_FLAG, OFF(use_first_pass), 0, 0 },
+	{ "try_first_pass", OPT_FLAG, OFF(try_first_pass), 0, 0 },
+};
+
+#define ASYMMETRIC_ALGS                                                      \
+	((1u << JWS_RS256) | (1u << JWS_RS384) | (1u << JWS_RS512) |          \
+	 (1u << JWS_PS256) | (1u << JWS_PS384) | (1u << JWS_PS512) |          \
+	 (1u << JWS_ES256) | (1u << JWS_ES384) | (1u << JWS_ES512) |          \
+	 (1u << JWS_EDDSA))
+#define HMAC_ALGS ((1u << JWS_HS256) | (1u << JWS_HS384) | (1u << JWS_HS512))
+
+static char *dup_n(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (d != NULL) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+enum pj_status pj_config_init(struct pj_config *cfg, struct pj_err *err)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->algorithms = ASYMMETRIC_ALGS | HMAC_ALGS;
+	cfg->leeway = 60;
+	cfg->max_token_size = 16384;
+	cfg->require_exp = 1;
+	cfg->user_claim = strdup("sub");
+	cfg->prompt = strdup("Token: ");
+	if (cfg->user_claim == NULL || cfg->prompt == NULL) {
+		pj_config_free(cfg);
+		return pj_fail(err, PJ_E_NOMEM, "out of memory");
+	}
+	return PJ_OK;
+}
+
+void pj_config_free(struct pj_config *cfg)
+{
+	size_t i;
+
+	free(cfg->issuer);
+	free(cfg->audience);
+	for (i = 0; i < cfg->n_key_files; i++)
+		free(cfg->key_files[i]);
+	free(cfg->jwks_file);
+	free(cfg->hmac_secret_file);
+	free(cfg->typ);
+	free(cfg->user_claim);
+	free(cfg->prompt);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+int pj_config_alg_allowed(const struct pj_config *cfg, enum jws_alg alg)
+{
+	return alg > JWS_ALG_UNKNOWN && alg < JWS_ALG_COUNT &&
+	       (cfg->algorithms & (1u << alg)) != 0;
+}
+
+/* "30", "30s", "5m", "2h", "1d" -> seconds, in [min, max]. */
+static int parse_duration(const char *v, int64_t min, int64_t max, int64_t *out)
+{
+	char *end = NULL;
+	long long n, mult = 1;
+
+	if (!isdigit((unsigned char)v[0]))
+		return -1;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (end[0] != '\0') {
+		if (end[1] != '\0')
+			return -1;
+		switch (end[0]) {
+		case 's': mult = 1; break;
+		case 'm': mult = 60; break;
+		case 'h': mult = 3600; break;
+		case 'd': mult = 86400; break;
+		default: return -1;
+		}
+	}
+	if (n > max / mult || n * mult < min)
+		return -1;
+	*out = n * mult;
+	return 0;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+	if (v == NULL || !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
+		*out = 1;
+	else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* "RS256,ES256 EdDSA" -> bit set; "none" and unknown names are errors. */
+static int parse_algs(const char *v, unsigned *out)
+{
+	unsigned set = 0;
+	const char *p = v;
+
+	while (*p != '\0') {
+		size_t n;
+		enum jws_alg a;
+
+		while (*p == ',' || *p == ' ' || *p == '\t')
+			p++;
+		n = strcspn(p, ", \t");
+		if (n == 0)
+			break;
+		a = jws_alg_from_name(p, n);
+		if (a == JWS_ALG_UNKNOWN)
+			return -1;
+		set |= 1u << a;
+		p += n;
+	}
+	if (set == 0)
+		return -1;
+	*out = set;
+	return 0;
+}
+
+enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namelen,
+			  const char *value, struct pj_err *err)
+{
+	const struct opt *o = NULL;
+	char safe[48];
+	size_t i;
+
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (strlen(opts[i].name) == namelen && memcmp(opts[i].name, name, namelen) == 0)
+			o = &opts[i];
+	pj_sanitize(safe, sizeof(safe), name, namelen);
+	if (o == NULL)
+		return pj_fail(err, PJ_E_CONFIG, "unknown option \"%s\"", safe);
+	if (o->type != OPT_FLAG && (value == NULL || value[0] == '\0'))
+		return pj_fail(err, PJ_E_CONFIG, "option %s needs a value", safe);
+
+	switch (o->type) {
+	case OPT_STRING: {
+		char **slot = (char **)((char *)cfg + o->offset);
+		char *copy = strdup(value);
+
+		if (copy == NULL)
+			return pj_fail(err, PJ_E_NOMEM, "out of memory");
+		free(*slot);
+		*slot = copy;
+		return PJ_OK;
+	}
+	case OPT_KEYFILE:
+		if (cfg->n_key_files >= PJ_MAX_KEY_FILES)
+			return pj_fail(err, PJ_E_CONFIG, "more than %d key_file options",
+				       PJ_MAX_KEY_FILES);
+		if ((cfg->key_files[cfg->n_key_files] = strdup(value)) == NULL)
+			return pj_fail(err, PJ_E_NOMEM, "out of memory");
+		cfg->n_key_files++;
+		return PJ_OK;
+	case OPT_FLAG:
+		if (parse_bool(value, (int *)((char *)cfg + o->offset)) != 0)
+			return pj_fail(err, PJ_E_CONFIG, "option %s takes yes or no", safe);
+		return PJ_OK;
+	case OPT_DURATION:
+		if (parse_duration(value, o->min, o->max, (int64_t *)((char *)cfg + o->offset)) != 0)
+			return pj_fail(err, PJ_E_CONFIG,
+				       "option %s takes a duration of %lld to %lld seconds (e.g. 60, 5m, 1h)",
+				       safe, (long long)o->min, (long long)o->max);
+		return PJ_OK;
+	case OPT_SIZE: {
+		int64_t v;
+
+		if (parse_duration(value, o->min, o->max, &v) != 0 ||
+		    strspn(value, "0123456789") != strlen(value))
+			return pj_fail(err, PJ_E_CONFIG, "option %s takes a number of bytes from %lld to %lld",
+				       safe, (long long)o->min, (long long)o->max);
+		*(size_t *)((char *)cfg + o->offset) = (size_t)v;
+		return PJ_OK;
+	}
+	case OPT_ALGS:
+		if (parse_algs(value, &cfg->algorithms) != 0)
+			return pj_fail(err, PJ_E_CONFIG,
+				       "option algorithms takes a list of RS256..RS512, PS256..PS512, ES256..ES512, EdDSA, HS256..HS512");
+		return PJ_OK;
+	}
+	return pj_fail(err, PJ_E_INTERNAL, "option table corrupt");
+}
+
+enum pj_status pj_opt_arg(struct pj_config *cfg, const char *arg, struct pj_err *err)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (eq == NULL)
+		return pj_opt_set(cfg, arg, strlen(arg), NULL, err);
+	return pj_opt_set(cfg, arg, (size_t)(eq - arg), eq + 1, err);
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+enum pj_status pj_config_parse(struct pj_config *cfg, const char *text, size_t len,
+			       const char *path, struct pj_err *err)
+{
+	const char *p = text, *end = text + len;
+	unsigned line = 0;
+
+	if (memchr(text, '\0', len) != NULL)
+		return pj_fail(err, PJ_E_CONFIG, "%s: contains a NUL byte", path);
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *ks, *ke, *vs, *ve, *eq;
+		char *value;
+		enum pj_status st;
+
+		if (eol == NULL)
+			eol = end;
+		line++;
+		ks = p;
+		p = eol + 1;
+		while (ks < eol && is_space(*ks))
+			ks++;
+		if (ks == eol || *ks == '#')
+			continue;
+		eq = memchr(ks, '=', (size_t)(eol - ks));
+		if (eq == NULL)
+			return pj_fail(err, PJ_E_CONFIG, "%s:%u: expected \"name = value\"", path, line);
+		ke = eq;
+		while (ke > ks && is_space(ke[-1]))
+			ke--;
+		vs = eq + 1;
+		while (vs < eol && is_space(*vs))
+			vs++;
+		ve = eol;
+		while (ve > vs && is_space(ve[-1]))
+			ve--;
+		value = dup_n(vs, (size_t)(ve - vs));
+		if (value == NULL)
+			return pj_fail(err, PJ_E_NOMEM, "out of memory");
+		st = pj_opt_set(cfg, ks, (size_t)(ke - ks), value, err);
+		free(value);
+		if (st != PJ_OK) {
+			char inner[PJ_REASON_MAX];
+
+			memcpy(inner, err->reason, sizeof(inner));
+			return pj_fail(err, st, "%s:%u: %s", path, line, inner);
+		}
+	}
+	return PJ_OK;
+}
+
+enum pj_status pj_config_load(struct pj_config *cfg, int argc, const char **argv,
+			      struct pj_err *err)
+{
+	const char *path = PJ_DEFAULT_CONFIG;
+	int explicit_path = 0, i;
+	char *text = NULL;
+	size_t len = 0;
+	enum pj_status st;
+
+	if ((st = pj_config_init(cfg, err)) != PJ_OK)
+		return st;
+	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "config=", 7) == 0) {
+			path = argv[i] + 7;
+			explicit_path = 1;
+		}
+	}
+	st = pj_read_file(path, PJ_CONFIG_MAX_BYTES, &text, &len, err);
+	if (st == PJ_OK) {
+		st = pj_config_parse(cfg, text, len, path, err);
+		free(text);
+		if (st != PJ_OK)
+			goto fail;
+	} else if (explicit_path || st != PJ_E_UNAVAILABLE || access(path, F_OK) == 0) {
+		/* A named file must exist; an existing default must be readable. */
+		st = st == PJ_E_UNAVAILABLE ? PJ_E_CONFIG : st;
+		goto fail;
+	}
+	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "config=", 7) == 0)
+			continue;
+		if ((st = pj_opt_arg(cfg, argv[i], err)) != PJ_OK)
+			goto fail;
+	}
+	if (cfg->issuer == NULL || cfg->audience == NULL) {
+		st = pj_fail(err, PJ_E_CONFIG, "issuer and audience must be configured");
+		goto fail;
+	}
+	if (cfg->n_key_files == 0 && cfg->jwks_file == NULL && cfg->hmac_secret_file == NULL) {
+		st = pj_fail(err, PJ_E_CONFIG, "no key configured (key_file, jwks_file or hmac_secret_file)");
+		goto fail;
+	}
+	return PJ_OK;
+fail:
+	pj_config_free(cfg);
+	return st;
+}

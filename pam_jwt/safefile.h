@@ -1,0 +1,19 @@
+/* Reading files that decide access (configuration, keys, secrets). */
+#ifndef PJ_SAFEFILE_H
+#define PJ_SAFEFILE_H
+
+#include <stddef.h>
+
+#include "pj_err.h"
+
+/* Read the whole of path into a new NUL-terminated buffer.  The file is
+ * opened without following a final symlink and must be a regular file
+ * owned by root (or by the process's effective user), not writable by
+ * group or others, and at most maxsize bytes.  On success sets *buf
+ * (caller frees; wipe it with pj_free_secret when it holds a secret) and
+ * *len.  Errors: PJ_E_UNAVAILABLE when the file cannot be read (missing,
+ * unreadable), PJ_E_CONFIG when it is unsafe or too large. */
+enum pj_status pj_read_file(const char *path, size_t maxsize, char **buf,
+			    size_t *len, struct pj_err *err);
+
+#endif

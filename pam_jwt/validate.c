@@ -1,0 +1,125 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "claims.h"
+#include "keys.h"
+#include "pj_json.h"
+#include "validate.h"
+#include "verify.h"
+
+static void copy_claim(char *out, size_t outsz, const struct json_object *o,
+		       const char *name)
+{
+	const char *s = NULL;
+	size_t len = 0;
+
+	if (o != NULL && pj_json_get_string(o, name, &s, &len) == 1)
+		pj_sanitize(out, outsz, s, len);
+}
+
+/* Verify the signature with the key the token asks for (kid), or, without
+ * a kid, with every key that allows the alg. */
+static enum pj_status check_signature(const struct pj_keyset *keys, const struct jws *j,
+				      struct pj_err *err)
+{
+	const unsigned char *msg = (const unsigned char *)j->signing_input;
+	size_t i, tried = 0;
+	enum pj_status st;
+
+	if (j->kid != NULL) {
+		for (i = 0; i < keys->n; i++) {
+			const struct pj_key *k = &keys->keys[i];
+
+			if (k->kid == NULL || k->kid_len != j->kid_len ||
+			    memcmp(k->kid, j->kid, j->kid_len) != 0)
+				continue;
+			/* kids are unique in a key set: no fallback to other keys */
+			return pj_verify_sig(k, j->alg, msg, j->signing_input_len, j->sig,
+					     j->sig_len, err);
+		}
+		return pj_fail(err, PJ_E_KEY, "no key has the token's kid");
+	}
+	for (i = 0; i < keys->n; i++) {
+		if (!pj_key_allows(&keys->keys[i], j->alg))
+			continue;
+		tried++;
+		st = pj_verify_sig(&keys->keys[i], j->alg, msg, j->signing_input_len,
+				   j->sig, j->sig_len, err);
+		if (st == PJ_OK || st != PJ_E_SIGNATURE)
+			return st;
+	}
+	if (tried == 0)
+		return pj_fail(err, PJ_E_KEY, "no configured key allows %s", jws_alg_name(j->alg));
+	return pj_fail(err, PJ_E_SIGNATURE, "signature does not verify with any key (%zu tried)",
+		       tried);
+}
+
+enum pj_status pj_validate(const struct pj_config *cfg, const char *token, size_t len,
+			   const char *pam_user, int64_t now, struct pj_decision *d)
+{
+	struct pj_keyset *keys = NULL;
+	struct jws j;
+	struct pj_err *err = &d->err;
+	enum pj_status st;
+
+	memset(d, 0, sizeof(*d));
+	memset(&j, 0, sizeof(j));
+	if (len > cfg->max_token_size) {
+		st = pj_fail(err, PJ_E_TOO_LARGE, "token of %zu bytes exceeds max_token_size %zu",
+			     len, cfg->max_token_size);
+		goto out;
+	}
+	if ((st = jws_parse(token, len, &j, err)) != PJ_OK)
+		goto out;
+	d->header = json_object_get(j.header);
+	d->claims = json_object_get(j.claims);
+	d->alg = j.alg;
+	if (j.kid != NULL)
+		pj_sanitize(d->kid, sizeof(d->kid), j.kid, j.kid_len);
+	copy_claim(d->iss, sizeof(d->iss), j.claims, "iss");
+	copy_claim(d->sub, sizeof(d->sub), j.claims, "sub");
+	copy_claim(d->jti, sizeof(d->jti), j.claims, "jti");
+	if (pj_json_get_date(j.claims, "exp", &d->exp) != 1)
+		d->exp = 0;
+
+	if (!pj_config_alg_allowed(cfg, j.alg)) {
+		st = pj_fail(err, PJ_E_ALG, "algorithm %s is not in the allowed list",
+			     jws_alg_name(j.alg));
+		goto out;
+	}
+	keys = calloc(1, sizeof(*keys));
+	if (keys == NULL) {
+		st = pj_fail(err, PJ_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((st = pj_keys_load(cfg, keys, err)) != PJ_OK) {
+		/* The token is not at fault; the host cannot decide. */
+		if (st == PJ_E_KEY || st == PJ_E_TOO_LARGE)
+			st = err->status = PJ_E_UNAVAILABLE;
+		goto out;
+	}
+	if ((st = check_signature(keys, &j, err)) != PJ_OK)
+		goto out;
+	if ((st = pj_claims_check(&j, cfg, now, err)) != PJ_OK)
+		goto out;
+	st = pj_account_map(j.claims, cfg, pam_user, d->user, err);
+out:
+	if (keys != NULL) {
+		pj_keyset_free(keys);
+		free(keys);
+	}
+	jws_free(&j);
+	err->status = st;
+	return st;
+}
+
+void pj_decision_free(struct pj_decision *d)
+{
+	if (d == NULL)
+		return;
+	json_object_put(d->header);
+	json_object_put(d->claims);
+	d->header = d->claims = NULL;
+}

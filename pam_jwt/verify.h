@@ -1,0 +1,24 @@
+/* Signature verification, with the algorithm bound to the key. */
+#ifndef PJ_VERIFY_H
+#define PJ_VERIFY_H
+
+#include <stddef.h>
+
+#include "jwk.h"
+#include "jws.h"
+#include "pj_err.h"
+
+/* Check sig[0..siglen) over msg[0..msglen) with key under alg.
+ * Refuses (PJ_E_ALG) an alg the key does not allow.  RSA signatures must
+ * be exactly the modulus length; RSA-PSS uses MGF1 with the same hash and
+ * a salt of the hash length; ECDSA signatures must be JOSE's fixed-length
+ * r||s (64, 96 or 132 bytes) and are converted to DER without changing
+ * their values; Ed25519 signatures are 64 bytes; HMAC tags are compared in
+ * constant time after a length check.  Returns PJ_OK only for a valid
+ * signature; PJ_E_SIGNATURE for a bad one. */
+enum pj_status pj_verify_sig(const struct pj_key *key, enum jws_alg alg,
+			     const unsigned char *msg, size_t msglen,
+			     const unsigned char *sig, size_t siglen,
+			     struct pj_err *err);
+
+#endif

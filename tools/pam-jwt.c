@@ -1,0 +1,198 @@
+/* pam-jwt: the command-line companion of pam_jwt.so.
+ *
+ *   pam-jwt verify [--config FILE] [--user NAME] [--now EPOCH] [NAME=VALUE...]
+ *
+ * reads a token on standard input and prints the module's verdict, made by
+ * the same core function the module calls.  Exit status: 0 accepted,
+ * 1 refused, 2 usage or configuration error. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "validate.h"
+
+#define EXIT_ACCEPT 0
+#define EXIT_REFUSE 1
+#define EXIT_USAGE 2
+#define STDIN_MAX (256 * 1024)
+
+static void usage(FILE *f)
+{
+	fputs("usage: pam-jwt verify [--config FILE] [--user NAME] [--now EPOCH] [NAME=VALUE ...] < token\n"
+	      "\n"
+	      "  Reads a token on standard input and prints pam_jwt's verdict, its reason,\n"
+	      "  and the decoded header and claims.\n"
+	      "  --config FILE  configuration file (default " PJ_DEFAULT_CONFIG ")\n"
+	      "  --user NAME    the login user the token must name (default: any)\n"
+	      "  --now EPOCH    judge the token as of this time (seconds since 1970)\n"
+	      "  NAME=VALUE     override a configuration option, as a module argument does\n"
+	      "\n"
+	      "  Exit status: 0 accepted, 1 refused, 2 usage or configuration error.\n", f);
+}
+
+/* Read all of stdin (at most STDIN_MAX bytes). */
+static char *read_stdin(size_t *len)
+{
+	char *buf = malloc(STDIN_MAX + 1);
+	size_t n = 0;
+
+	if (buf == NULL)
+		return NULL;
+	while (n <= STDIN_MAX) {
+		ssize_t r = read(0, buf + n, STDIN_MAX + 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n > STDIN_MAX ? STDIN_MAX : n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int parse_epoch(const char *s, int64_t *out)
+{
+	char *end = NULL;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > 253402300799LL)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void print_json(const char *label, struct json_object *o)
+{
+	if (o == NULL)
+		return;
+	printf("%s: %s\n", label,
+	       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+						 JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+	const char **opts = calloc((size_t)argc + 1, sizeof(*opts));
+	char *config_arg = NULL, *token = NULL;
+	const char *user = NULL;
+	struct pj_config cfg;
+	struct pj_decision d;
+	struct pj_err err;
+	int64_t now = (int64_t)time(NULL);
+	int i, nopts = 0, rc = EXIT_USAGE;
+	size_t len = 0;
+
+	memset(&d, 0, sizeof(d));
+	pj_err_clear(&err);
+	if (opts == NULL) {
+		fputs("pam-jwt: out of memory\n", stderr);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			free(opts);
+			return 0;
+		} else if ((strcmp(a, "--config") == 0 || strcmp(a, "--user") == 0 ||
+			    strcmp(a, "--now") == 0) && i + 1 >= argc) {
+			fprintf(stderr, "pam-jwt verify: %s needs a value\n", a);
+			goto out;
+		} else if (strcmp(a, "--config") == 0) {
+			size_t n = strlen(argv[++i]) + 8;
+
+			free(config_arg);
+			config_arg = malloc(n);
+			if (config_arg == NULL)
+				goto out;
+			snprintf(config_arg, n, "config=%s", argv[i]);
+		} else if (strcmp(a, "--user") == 0) {
+			user = argv[++i];
+		} else if (strcmp(a, "--now") == 0) {
+			if (parse_epoch(argv[++i], &now) != 0) {
+				fprintf(stderr, "pam-jwt verify: --now takes seconds since 1970, got \"%s\"\n",
+					argv[i]);
+				goto out;
+			}
+		} else if (a[0] == '-') {
+			fprintf(stderr, "pam-jwt verify: unknown option %s (see pam-jwt verify --help)\n", a);
+			goto out;
+		} else if (strchr(a, '=') == NULL || strncmp(a, "config=", 7) == 0) {
+			fprintf(stderr, "pam-jwt verify: \"%s\" is not NAME=VALUE (use --config for the file)\n", a);
+			goto out;
+		} else {
+			opts[nopts++] = a;
+		}
+	}
+	if (config_arg != NULL)
+		opts[nopts++] = config_arg;
+	if (pj_config_load(&cfg, nopts, opts, &err) != PJ_OK) {
+		fprintf(stderr, "pam-jwt verify: configuration error: %s\n", err.reason);
+		goto out;
+	}
+	if (isatty(0))
+		fputs("pam-jwt verify: reading the token from standard input...\n", stderr);
+	token = read_stdin(&len);
+	if (token == NULL) {
+		fputs("pam-jwt verify: cannot read standard input\n", stderr);
+		pj_config_free(&cfg);
+		goto out;
+	}
+	if (len > 0 && token[len - 1] == '\n')
+		len--;
+	if (len > 0 && token[len - 1] == '\r')
+		len--;
+	pj_validate(&cfg, token, len, user, now, &d);
+	pj_config_free(&cfg);
+	printf("verdict: %s\n", d.err.status == PJ_OK ? "accept" : "refuse");
+	if (d.err.status == PJ_OK)
+		printf("user: %s\n", d.user);
+	else
+		printf("reason: %s: %s\n", pj_status_name(d.err.status), d.err.reason);
+	print_json("header", d.header);
+	print_json("claims", d.claims);
+	if (d.err.status == PJ_OK)
+		rc = EXIT_ACCEPT;
+	else if (d.err.status == PJ_E_CONFIG || d.err.status == PJ_E_UNAVAILABLE)
+		rc = EXIT_USAGE;
+	else
+		rc = EXIT_REFUSE;
+out:
+	pj_decision_free(&d);
+	if (token != NULL)
+		pj_free_secret(token, STDIN_MAX + 1);
+	free(config_arg);
+	free(opts);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "verify") == 0)
+		return cmd_verify(argc - 2, argv + 2);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "pam-jwt: unknown command \"%s\" (try pam-jwt --help)\n", argv[1]);
+	return EXIT_USAGE;
+}

@@ -6,10 +6,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "options.h"
-#include "safefile.h"
 
 enum opt_type { OPT_STRING, OPT_FLAG, OPT_DURATION, OPT_SIZE, OPT_KEYFILE, OPT_ALGS };
 
@@ -40,6 +38,14 @@ static const struct opt opts[] = {
 	{ "prompt", OPT_STRING, OFF(prompt), 0, 0 },
 	{ "use_first_pass", OPT_FLAG, OFF(use_first_pass), 0, 0 },
 	{ "try_first_pass", OPT_FLAG, OFF(try_first_pass), 0, 0 },
+	{ "jwks_uri", OPT_STRING, OFF(jwks_uri), 0, 0 },
+	{ "ca_file", OPT_STRING, OFF(ca_file), 0, 0 },
+	{ "ca_dir", OPT_STRING, OFF(ca_dir), 0, 0 },
+	{ "cache_dir", OPT_STRING, OFF(cache_dir), 0, 0 },
+	{ "http_timeout", OPT_DURATION, OFF(http_timeout), 1, 60 },
+	{ "refresh_interval", OPT_DURATION, OFF(refresh_interval), 60, 7LL * 86400 },
+	{ "refresh_min_interval", OPT_DURATION, OFF(refresh_min_interval), 0, 86400 },
+	{ "stale_max", OPT_DURATION, OFF(stale_max), 0, 30LL * 86400 },
 };
 
 #define ASYMMETRIC_ALGS                                                      \
@@ -49,17 +55,6 @@ static const struct opt opts[] = {
 	 (1u << JWS_EDDSA))
 #define HMAC_ALGS ((1u << JWS_HS256) | (1u << JWS_HS384) | (1u << JWS_HS512))
 
-static char *dup_n(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (d != NULL) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
 enum pj_status pj_config_init(struct pj_config *cfg, struct pj_err *err)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -67,9 +62,14 @@ enum pj_status pj_config_init(struct pj_config *cfg, struct pj_err *err)
 	cfg->leeway = 60;
 	cfg->max_token_size = 16384;
 	cfg->require_exp = 1;
+	cfg->http_timeout = 5;
+	cfg->refresh_interval = 3600;
+	cfg->refresh_min_interval = 60;
+	cfg->stale_max = 86400;
 	cfg->user_claim = strdup("sub");
 	cfg->prompt = strdup("Token: ");
-	if (cfg->user_claim == NULL || cfg->prompt == NULL) {
+	cfg->cache_dir = strdup(PJ_DEFAULT_CACHE_DIR);
+	if (cfg->user_claim == NULL || cfg->prompt == NULL || cfg->cache_dir == NULL) {
 		pj_config_free(cfg);
 		return pj_fail(err, PJ_E_NOMEM, "out of memory");
 	}
@@ -78,17 +78,26 @@ enum pj_status pj_config_init(struct pj_config *cfg, struct pj_err *err)
 
 void pj_config_free(struct pj_config *cfg)
 {
-	size_t i;
+	int i;
 
 	free(cfg->issuer);
 	free(cfg->audience);
-	for (i = 0; i < cfg->n_key_files; i++)
+	for (i = 0; i < (int)cfg->n_key_files; i++)
 		free(cfg->key_files[i]);
 	free(cfg->jwks_file);
 	free(cfg->hmac_secret_file);
 	free(cfg->typ);
 	free(cfg->user_claim);
 	free(cfg->prompt);
+	free(cfg->jwks_uri);
+	free(cfg->ca_file);
+	free(cfg->ca_dir);
+	free(cfg->cache_dir);
+	free(cfg->src_text);
+	free(cfg->src_path);
+	for (i = 0; i < cfg->src_argc; i++)
+		free(cfg->src_argv[i]);
+	free(cfg->src_argv);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -236,107 +245,4 @@ enum pj_status pj_opt_arg(struct pj_config *cfg, const char *arg, struct pj_err 
 	if (eq == NULL)
 		return pj_opt_set(cfg, arg, strlen(arg), NULL, err);
 	return pj_opt_set(cfg, arg, (size_t)(eq - arg), eq + 1, err);
-}
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-enum pj_status pj_config_parse(struct pj_config *cfg, const char *text, size_t len,
-			       const char *path, struct pj_err *err)
-{
-	const char *p = text, *end = text + len;
-	unsigned line = 0;
-
-	if (memchr(text, '\0', len) != NULL)
-		return pj_fail(err, PJ_E_CONFIG, "%s: contains a NUL byte", path);
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		const char *ks, *ke, *vs, *ve, *eq;
-		char *value;
-		enum pj_status st;
-
-		if (eol == NULL)
-			eol = end;
-		line++;
-		ks = p;
-		p = eol + 1;
-		while (ks < eol && is_space(*ks))
-			ks++;
-		if (ks == eol || *ks == '#')
-			continue;
-		eq = memchr(ks, '=', (size_t)(eol - ks));
-		if (eq == NULL)
-			return pj_fail(err, PJ_E_CONFIG, "%s:%u: expected \"name = value\"", path, line);
-		ke = eq;
-		while (ke > ks && is_space(ke[-1]))
-			ke--;
-		vs = eq + 1;
-		while (vs < eol && is_space(*vs))
-			vs++;
-		ve = eol;
-		while (ve > vs && is_space(ve[-1]))
-			ve--;
-		value = dup_n(vs, (size_t)(ve - vs));
-		if (value == NULL)
-			return pj_fail(err, PJ_E_NOMEM, "out of memory");
-		st = pj_opt_set(cfg, ks, (size_t)(ke - ks), value, err);
-		free(value);
-		if (st != PJ_OK) {
-			char inner[PJ_REASON_MAX];
-
-			memcpy(inner, err->reason, sizeof(inner));
-			return pj_fail(err, st, "%s:%u: %s", path, line, inner);
-		}
-	}
-	return PJ_OK;
-}
-
-enum pj_status pj_config_load(struct pj_config *cfg, int argc, const char **argv,
-			      struct pj_err *err)
-{
-	const char *path = PJ_DEFAULT_CONFIG;
-	int explicit_path = 0, i;
-	char *text = NULL;
-	size_t len = 0;
-	enum pj_status st;
-
-	if ((st = pj_config_init(cfg, err)) != PJ_OK)
-		return st;
-	for (i = 0; i < argc; i++) {
-		if (strncmp(argv[i], "config=", 7) == 0) {
-			path = argv[i] + 7;
-			explicit_path = 1;
-		}
-	}
-	st = pj_read_file(path, PJ_CONFIG_MAX_BYTES, &text, &len, err);
-	if (st == PJ_OK) {
-		st = pj_config_parse(cfg, text, len, path, err);
-		free(text);
-		if (st != PJ_OK)
-			goto fail;
-	} else if (explicit_path || st != PJ_E_UNAVAILABLE || access(path, F_OK) == 0) {
-		/* A named file must exist; an existing default must be readable. */
-		st = st == PJ_E_UNAVAILABLE ? PJ_E_CONFIG : st;
-		goto fail;
-	}
-	for (i = 0; i < argc; i++) {
-		if (strncmp(argv[i], "config=", 7) == 0)
-			continue;
-		if ((st = pj_opt_arg(cfg, argv[i], err)) != PJ_OK)
-			goto fail;
-	}
-	if (cfg->issuer == NULL || cfg->audience == NULL) {
-		st = pj_fail(err, PJ_E_CONFIG, "issuer and audience must be configured");
-		goto fail;
-	}
-	if (cfg->n_key_files == 0 && cfg->jwks_file == NULL && cfg->hmac_secret_file == NULL) {
-		st = pj_fail(err, PJ_E_CONFIG, "no key configured (key_file, jwks_file or hmac_secret_file)");
-		goto fail;
-	}
-	return PJ_OK;
-fail:
-	pj_config_free(cfg);
-	return st;
 }

@@ -11,6 +11,7 @@
 #include "pj_err.h"
 
 #define PJ_DEFAULT_CONFIG "/etc/security/pam_jwt.conf"
+#define PJ_DEFAULT_CACHE_DIR "/var/cache/pam_jwt"
 #define PJ_MAX_KEY_FILES 8
 #define PJ_CONFIG_MAX_BYTES (64 * 1024)
 
@@ -33,6 +34,24 @@ struct pj_config {
 	char *prompt;
 	int use_first_pass;
 	int try_first_pass;
+
+	/* Keys from the auth center (used when no static key is configured). */
+	char *jwks_uri;           /* skip discovery */
+	char *ca_file, *ca_dir;   /* trust anchors for the auth center */
+	char *cache_dir;
+	int64_t http_timeout;     /* seconds, total per request */
+	int64_t refresh_interval; /* cache lifetime without Cache-Control */
+	int64_t refresh_min_interval; /* at most one fetch per this, per issuer */
+	int64_t stale_max;        /* how long a cache is used while unreachable */
+
+	/* Where this configuration came from, so the one for a token's
+	 * issuer can be derived from it (see pj_config_for_issuer). */
+	char *src_text;
+	size_t src_len;
+	char *src_path;
+	char **src_argv;
+	int src_argc;
+	size_t n_sections;
 };
 
 /* Fill cfg with the defaults (caller frees with pj_config_free). */
@@ -52,18 +71,33 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 enum pj_status pj_opt_arg(struct pj_config *cfg, const char *arg, struct pj_err *err);
 
 /* Parse configuration text: "name = value" lines, '#' comments, blank
- * lines.  Errors name the line. */
+ * lines, and "[name]" lines that start a section for one auth center
+ * (every section must set issuer).  Lines before the first section apply
+ * to cfg; section lines are only checked here (see pj_config_for_issuer)
+ * and counted in cfg->n_sections.  Errors name the file and line. */
 enum pj_status pj_config_parse(struct pj_config *cfg, const char *text, size_t len,
 			       const char *path, struct pj_err *err);
 
-/* Build the configuration the module and the CLI use: defaults, then the
- * file (the `config=PATH` argument if given, else PJ_DEFAULT_CONFIG; the
- * default file may be missing when arguments supply what is needed), then
- * every other argument in order.  Then checks that it is complete
- * (issuer, audience, at least one key source).  argv is the module's
- * argument vector or the CLI's overrides. */
+/* Build the configuration the module and the CLI start from: defaults,
+ * then the file (the `config=PATH` argument if given, else
+ * PJ_DEFAULT_CONFIG; the default file may be missing when arguments supply
+ * what is needed), then every other argument in order.  Without sections
+ * the result must be complete (pj_config_check).  The text and arguments
+ * are kept in cfg for pj_config_for_issuer. */
 enum pj_status pj_config_load(struct pj_config *cfg, int argc, const char **argv,
 			      struct pj_err *err);
+
+/* The configuration for tokens from issuer iss[0..isslen): defaults, the
+ * global lines, the lines of the section whose issuer equals iss exactly,
+ * then the arguments; checked with pj_config_check.  Errors: PJ_E_ISSUER
+ * when no section names that issuer. */
+enum pj_status pj_config_for_issuer(const struct pj_config *base, const char *iss,
+				    size_t isslen, struct pj_config *out,
+				    struct pj_err *err);
+
+/* Check that cfg can decide: issuer and audience set, and a key source
+ * (static keys, or an https issuer / jwks_uri for the auth center's keys). */
+enum pj_status pj_config_check(const struct pj_config *cfg, struct pj_err *err);
 
 /* Non-zero when alg is in the allow-list. */
 int pj_config_alg_allowed(const struct pj_config *cfg, enum jws_alg alg);

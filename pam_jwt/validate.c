@@ -56,9 +56,12 @@ static enum pj_status check_signature(const struct pj_keyset *keys, const struct
 		       tried);
 }
 
-enum pj_status pj_validate(const struct pj_config *cfg, const char *token, size_t len,
+enum pj_status pj_validate(const struct pj_config *base, const char *token, size_t len,
 			   const char *pam_user, int64_t now, struct pj_decision *d)
 {
+	const struct pj_config *cfg = base;
+	struct pj_config routed;
+	int have_routed = 0;
 	struct pj_keyset *keys = NULL;
 	struct jws j;
 	struct pj_err *err = &d->err;
@@ -66,6 +69,7 @@ enum pj_status pj_validate(const struct pj_config *cfg, const char *token, size_
 
 	memset(d, 0, sizeof(*d));
 	memset(&j, 0, sizeof(j));
+	memset(&routed, 0, sizeof(routed));
 	if (len > cfg->max_token_size) {
 		st = pj_fail(err, PJ_E_TOO_LARGE, "token of %zu bytes exceeds max_token_size %zu",
 			     len, cfg->max_token_size);
@@ -84,6 +88,27 @@ enum pj_status pj_validate(const struct pj_config *cfg, const char *token, size_
 	if (pj_json_get_date(j.claims, "exp", &d->exp) != 1)
 		d->exp = 0;
 
+	if (base->n_sections > 0) {
+		/* Several auth centers: the token's (not yet trusted) iss picks
+		 * the one whose keys and rules apply; iss is checked again
+		 * against that section's issuer below. */
+		const char *iss = NULL;
+		size_t isslen = 0;
+
+		if (pj_json_get_string(j.claims, "iss", &iss, &isslen) != 1) {
+			st = pj_fail(err, PJ_E_ISSUER, "token has no iss string to route it by");
+			goto out;
+		}
+		if ((st = pj_config_for_issuer(base, iss, isslen, &routed, err)) != PJ_OK)
+			goto out;
+		have_routed = 1;
+		cfg = &routed;
+	}
+	if (len > cfg->max_token_size) {
+		st = pj_fail(err, PJ_E_TOO_LARGE, "token of %zu bytes exceeds max_token_size %zu",
+			     len, cfg->max_token_size);
+		goto out;
+	}
 	if (!pj_config_alg_allowed(cfg, j.alg)) {
 		st = pj_fail(err, PJ_E_ALG, "algorithm %s is not in the allowed list",
 			     jws_alg_name(j.alg));
@@ -111,6 +136,8 @@ out:
 		free(keys);
 	}
 	jws_free(&j);
+	if (have_routed)
+		pj_config_free(&routed);
 	err->status = st;
 	return st;
 }

@@ -1,0 +1,291 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "safefile.h"
+
+struct line {
+	const char *key, *value; /* value NUL-terminated copy, or NULL */
+	size_t keylen;
+	int section;             /* 1 for a "[name]" line */
+};
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Split the next non-empty, non-comment line of [*p, end).  Returns 1 with
+ * *ln filled (ln->value malloc'ed for key lines), 0 at the end, -1 on a
+ * syntax error, -2 when out of memory.  *lineno counts lines. */
+static int next_line(const char **p, const char *end, unsigned *lineno, struct line *ln)
+{
+	while (*p < end) {
+		const char *s = *p, *eol = memchr(s, '\n', (size_t)(end - s));
+		const char *eq, *ke, *vs, *ve;
+		char *v;
+
+		if (eol == NULL)
+			eol = end;
+		*p = eol < end ? eol + 1 : end;
+		(*lineno)++;
+		while (s < eol && is_space(*s))
+			s++;
+		ve = eol;
+		while (ve > s && is_space(ve[-1]))
+			ve--;
+		if (s == ve || *s == '#')
+			continue;
+		memset(ln, 0, sizeof(*ln));
+		if (*s == '[') {
+			if (ve[-1] != ']' || ve - s < 3)
+				return -1;
+			ln->section = 1;
+			ln->key = s + 1;
+			ln->keylen = (size_t)(ve - s - 2);
+			return 1;
+		}
+		eq = memchr(s, '=', (size_t)(ve - s));
+		if (eq == NULL)
+			return -1;
+		ke = eq;
+		while (ke > s && is_space(ke[-1]))
+			ke--;
+		vs = eq + 1;
+		while (vs < ve && is_space(*vs))
+			vs++;
+		if (ke == s)
+			return -1;
+		v = malloc((size_t)(ve - vs) + 1);
+		if (v == NULL)
+			return -2;
+		memcpy(v, vs, (size_t)(ve - vs));
+		v[ve - vs] = '\0';
+		ln->key = s;
+		ln->keylen = (size_t)(ke - s);
+		ln->value = v;
+		return 1;
+	}
+	return 0;
+}
+
+static enum pj_status at_line(enum pj_status st, const char *path, unsigned lineno,
+			      struct pj_err *err)
+{
+	char inner[PJ_REASON_MAX];
+
+	memcpy(inner, err->reason, sizeof(inner));
+	return pj_fail(err, st, "%s:%u: %s", path, lineno, inner);
+}
+
+/* Walk the text.  Lines before the first section, and the lines of
+ * section number apply_section (counting from 0; -1 for none), go to
+ * `global` (when not NULL).  Every section's lines also go to a scratch
+ * configuration, so every line is checked and each section's issuer is
+ * known.  Sets *nsec to the number of sections and *match to the index of
+ * the section whose issuer equals want[0..wantlen) (or -1). */
+static enum pj_status walk(struct pj_config *global, const char *text, size_t len,
+			   const char *path, const char *want, size_t wantlen,
+			   long apply_section, size_t *nsec, long *match, struct pj_err *err)
+{
+	const char *p = text, *end = text + len;
+	struct pj_config scratch;
+	unsigned lineno = 0, sec_line = 0;
+	long sec = -1;
+	int in_scratch = 0, r;
+	enum pj_status st = PJ_OK;
+	struct line ln;
+
+	*nsec = 0;
+	*match = -1;
+	if (memchr(text, '\0', len) != NULL)
+		return pj_fail(err, PJ_E_CONFIG, "%s: contains a NUL byte", path);
+	for (;;) {
+		r = next_line(&p, end, &lineno, &ln);
+		if (r == -2)
+			st = pj_fail(err, PJ_E_NOMEM, "out of memory");
+		else if (r == -1)
+			st = pj_fail(err, PJ_E_CONFIG, "%s:%u: expected \"name = value\" or \"[section]\"",
+				     path, lineno);
+		if (r < 0)
+			break;
+		if (r == 0 || ln.section) {
+			/* close the previous section */
+			if (in_scratch) {
+				if (scratch.issuer == NULL) {
+					st = pj_fail(err, PJ_E_CONFIG, "%s:%u: section has no issuer",
+						     path, sec_line);
+					break;
+				}
+				if (want != NULL && strlen(scratch.issuer) == wantlen &&
+				    memcmp(scratch.issuer, want, wantlen) == 0)
+					*match = sec;
+				pj_config_free(&scratch);
+				in_scratch = 0;
+			}
+			if (r == 0)
+				break;
+			sec++;
+			(*nsec)++;
+			sec_line = lineno;
+			if ((st = pj_config_init(&scratch, err)) != PJ_OK)
+				break;
+			in_scratch = 1;
+			continue;
+		}
+		if (sec < 0 || sec == apply_section) {
+			if (global != NULL &&
+			    (st = pj_opt_set(global, ln.key, ln.keylen, ln.value, err)) != PJ_OK) {
+				free((char *)ln.value);
+				st = at_line(st, path, lineno, err);
+				break;
+			}
+		}
+		if (sec >= 0 &&
+		    (st = pj_opt_set(&scratch, ln.key, ln.keylen, ln.value, err)) != PJ_OK) {
+			free((char *)ln.value);
+			st = at_line(st, path, lineno, err);
+			break;
+		}
+		free((char *)ln.value);
+	}
+	if (in_scratch)
+		pj_config_free(&scratch);
+	return st;
+}
+
+enum pj_status pj_config_parse(struct pj_config *cfg, const char *text, size_t len,
+			       const char *path, struct pj_err *err)
+{
+	long match;
+
+	return walk(cfg, text, len, path, NULL, 0, -1, &cfg->n_sections, &match, err);
+}
+
+enum pj_status pj_config_check(const struct pj_config *cfg, struct pj_err *err)
+{
+	if (cfg->issuer == NULL || cfg->audience == NULL)
+		return pj_fail(err, PJ_E_CONFIG, "issuer and audience must be configured");
+	if (cfg->n_key_files == 0 && cfg->jwks_file == NULL && cfg->hmac_secret_file == NULL &&
+	    strncmp(cfg->issuer, "https://", 8) != 0 &&
+	    (cfg->jwks_uri == NULL || strncmp(cfg->jwks_uri, "https://", 8) != 0))
+		return pj_fail(err, PJ_E_CONFIG,
+			       "no key source: set key_file, jwks_file or hmac_secret_file, "
+			       "or use an https issuer or jwks_uri");
+	if (cfg->jwks_uri != NULL && strncmp(cfg->jwks_uri, "https://", 8) != 0)
+		return pj_fail(err, PJ_E_CONFIG, "jwks_uri must be an https:// URL");
+	return PJ_OK;
+}
+
+static enum pj_status apply_args(struct pj_config *cfg, int argc, char *const *argv,
+				 struct pj_err *err)
+{
+	int i;
+	enum pj_status st;
+
+	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "config=", 7) == 0)
+			continue;
+		if ((st = pj_opt_arg(cfg, argv[i], err)) != PJ_OK)
+			return st;
+	}
+	return PJ_OK;
+}
+
+/* Keep the source of cfg so per-issuer configurations can be derived. */
+static enum pj_status keep_source(struct pj_config *cfg, char *text, size_t len,
+				  const char *path, int argc, const char **argv,
+				  struct pj_err *err)
+{
+	int i;
+
+	cfg->src_text = text;
+	cfg->src_len = len;
+	cfg->src_path = strdup(path);
+	cfg->src_argv = calloc((size_t)argc + 1, sizeof(char *));
+	if (cfg->src_path == NULL || cfg->src_argv == NULL)
+		return pj_fail(err, PJ_E_NOMEM, "out of memory");
+	for (i = 0; i < argc; i++) {
+		if ((cfg->src_argv[i] = strdup(argv[i])) == NULL)
+			return pj_fail(err, PJ_E_NOMEM, "out of memory");
+		cfg->src_argc = i + 1;
+	}
+	return PJ_OK;
+}
+
+enum pj_status pj_config_load(struct pj_config *cfg, int argc, const char **argv,
+			      struct pj_err *err)
+{
+	const char *path = PJ_DEFAULT_CONFIG;
+	int explicit_path = 0, i;
+	char *text = NULL;
+	size_t len = 0;
+	enum pj_status st;
+
+	if ((st = pj_config_init(cfg, err)) != PJ_OK)
+		return st;
+	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "config=", 7) == 0) {
+			path = argv[i] + 7;
+			explicit_path = 1;
+		}
+	}
+	st = pj_read_file(path, PJ_CONFIG_MAX_BYTES, &text, &len, err);
+	if (st == PJ_OK) {
+		st = pj_config_parse(cfg, text, len, path, err);
+		if (st != PJ_OK) {
+			free(text);
+			goto fail;
+		}
+	} else if (explicit_path || st != PJ_E_UNAVAILABLE || access(path, F_OK) == 0) {
+		/* A named file must exist; an existing default must be readable. */
+		st = st == PJ_E_UNAVAILABLE ? PJ_E_CONFIG : st;
+		goto fail;
+	}
+	if ((st = keep_source(cfg, text, len, path, argc, argv, err)) != PJ_OK)
+		goto fail;
+	if ((st = apply_args(cfg, cfg->src_argc, cfg->src_argv, err)) != PJ_OK)
+		goto fail;
+	if (cfg->n_sections == 0 && (st = pj_config_check(cfg, err)) != PJ_OK)
+		goto fail;
+	return PJ_OK;
+fail:
+	pj_config_free(cfg);
+	return st;
+}
+
+enum pj_status pj_config_for_issuer(const struct pj_config *base, const char *iss,
+				    size_t isslen, struct pj_config *out,
+				    struct pj_err *err)
+{
+	size_t nsec = 0;
+	long match = -1;
+	enum pj_status st;
+
+	if ((st = pj_config_init(out, err)) != PJ_OK)
+		return st;
+	if (base->src_text != NULL) {
+		/* find the section, then apply globals and that section */
+		st = walk(NULL, base->src_text, base->src_len, base->src_path, iss, isslen, -1,
+			  &nsec, &match, err);
+		if (st == PJ_OK && match < 0) {
+			char safe[96];
+
+			pj_sanitize(safe, sizeof(safe), iss, isslen);
+			st = pj_fail(err, PJ_E_ISSUER, "no auth center is configured for issuer %s", safe);
+		}
+		if (st == PJ_OK)
+			st = walk(out, base->src_text, base->src_len, base->src_path, NULL, 0, match,
+				  &nsec, &match, err);
+	}
+	if (st == PJ_OK)
+		st = apply_args(out, base->src_argc, base->src_argv, err);
+	if (st == PJ_OK)
+		st = pj_config_check(out, err);
+	if (st != PJ_OK)
+		pj_config_free(out);
+	return st;
+}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "keys.h"
+#include "remote.h"
 #include "safefile.h"
 
 /* Prefix err's reason with the file it came from. */
@@ -66,4 +67,20 @@ enum pj_status pj_keys_load(const struct pj_config *cfg, struct pj_keyset *set,
 fail:
 	pj_keyset_free(set);
 	return st;
+}
+
+int pj_keys_static(const struct pj_config *cfg)
+{
+	return cfg->n_key_files > 0 || cfg->jwks_file != NULL || cfg->hmac_secret_file != NULL;
+}
+
+enum pj_status pj_keys_for_token(const struct pj_config *cfg, const char *kid, size_t kidlen,
+				 int64_t now, struct pj_keyset *set, char *note,
+				 struct pj_err *err)
+{
+	if (note != NULL)
+		note[0] = '\0';
+	if (pj_keys_static(cfg))
+		return pj_keys_load(cfg, set, err);
+	return pj_remote_keys(cfg, kid, kidlen, now, 0, set, note, err);
 }

@@ -3,6 +3,9 @@
 #ifndef PJ_KEYS_H
 #define PJ_KEYS_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "jwk.h"
 #include "options.h"
 #include "pj_err.h"
@@ -18,5 +21,17 @@
  * *set holds nothing. */
 enum pj_status pj_keys_load(const struct pj_config *cfg, struct pj_keyset *set,
 			    struct pj_err *err);
+
+/* Non-zero when cfg names static keys (key_file, jwks_file,
+ * hmac_secret_file); otherwise keys come from the auth center. */
+int pj_keys_static(const struct pj_config *cfg);
+
+/* The key set for a token with kid[0..kidlen) (NULL: none) at time now:
+ * the static keys when configured, else the auth center's (see
+ * pj_remote_keys; note receives conditions worth logging).  Same errors
+ * as pj_keys_load / pj_remote_keys. */
+enum pj_status pj_keys_for_token(const struct pj_config *cfg, const char *kid, size_t kidlen,
+				 int64_t now, struct pj_keyset *set, char *note,
+				 struct pj_err *err);
 
 #endif

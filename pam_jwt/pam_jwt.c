@@ -63,6 +63,8 @@ static void log_decision(pam_handle_t *pamh, const char *user, const struct pj_d
 	char safe_user[64];
 
 	pj_sanitize(safe_user, sizeof(safe_user), user, strlen(user));
+	if (d->key_note[0] != '\0')
+		pam_syslog(pamh, LOG_WARNING, "keys: %s", d->key_note);
 	if (d->err.status == PJ_OK)
 		pam_syslog(pamh, LOG_NOTICE,
 			   "accepted token for user=%s alg=%s iss=%s sub=%s kid=%s jti=%s",

@@ -20,6 +20,9 @@ struct pj_decision {
 	char iss[128], sub[96], kid[64], jti[64];
 	enum jws_alg alg;
 	int64_t exp;
+	/* Something about the keys worth logging even when the token was
+	 * decided (auth center unreachable, keys refused...), or "". */
+	char key_note[PJ_REASON_MAX];
 	/* The decoded header and claims (owned; NULL when the token could
 	 * not be decoded).  Only ever trusted when err.status == PJ_OK. */
 	struct json_object *header, *claims;

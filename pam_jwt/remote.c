@@ -1,0 +1,242 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "http.h"
+#include "pj_json.h"
+#include "remote.h"
+
+/* note = what + ": " + reason, cut to PJ_REASON_MAX; the first note wins. */
+static void set_note(char *note, const char *what, const char *reason)
+{
+	size_t n = 0, i;
+	const char *parts[3] = { what, ": ", reason };
+
+	if (note == NULL || note[0] != '\0')
+		return;
+	for (i = 0; i < 3; i++) {
+		size_t len = strlen(parts[i]);
+
+		if (len > PJ_REASON_MAX - 1 - n)
+			len = PJ_REASON_MAX - 1 - n;
+		memcpy(note + n, parts[i], len);
+		n += len;
+	}
+	note[n] = '\0';
+}
+
+static struct pj_http_opts http_opts(const struct pj_config *cfg)
+{
+	struct pj_http_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.ca_file = cfg->ca_file;
+	o.ca_dir = cfg->ca_dir;
+	o.timeout_ms = (long)cfg->http_timeout * 1000;
+	return o;
+}
+
+/* GET url and parse the body as a JSON object. */
+static enum pj_status get_json(const char *url, const struct pj_http_opts *o,
+			       struct json_object **out, int64_t *max_age, struct pj_err *err)
+{
+	struct pj_http_resp r;
+	enum pj_status st;
+
+	if ((st = pj_http_request(url, NULL, o, &r, err)) != PJ_OK)
+		return st;
+	if (r.status != 200)
+		st = pj_fail(err, PJ_E_UNAVAILABLE, "%s answered HTTP %ld", url, r.status);
+	else if (pj_json_parse(r.body, r.len, PJ_JSON_MAX_DEPTH, out, err) != PJ_OK)
+		st = pj_fail(err, PJ_E_UNAVAILABLE, "%s did not send a JSON object", url);
+	if (max_age != NULL)
+		*max_age = r.max_age;
+	pj_http_resp_free(&r);
+	return st;
+}
+
+/* jwks_uri from the configuration, or from the discovery document (whose
+ * issuer must be the configured one). */
+static enum pj_status find_jwks_uri(const struct pj_config *cfg, const struct pj_http_opts *o,
+				    char **uri, struct pj_err *err)
+{
+	struct json_object *doc = NULL;
+	const char *s = NULL;
+	size_t slen = 0, n;
+	char *url;
+	enum pj_status st;
+
+	if (cfg->jwks_uri != NULL) {
+		*uri = strdup(cfg->jwks_uri);
+		return *uri ? PJ_OK : pj_fail(err, PJ_E_NOMEM, "out of memory");
+	}
+	n = strlen(cfg->issuer) + sizeof("/.well-known/openid-configuration");
+	url = malloc(n);
+	if (url == NULL)
+		return pj_fail(err, PJ_E_NOMEM, "out of memory");
+	/* OpenID Connect Discovery 1.0, section 4: issuer + path */
+	snprintf(url, n, "%s%s", cfg->issuer,
+		 cfg->issuer[0] && cfg->issuer[strlen(cfg->issuer) - 1] == '/'
+			 ? ".well-known/openid-configuration" : "/.well-known/openid-configuration");
+	st = get_json(url, o, &doc, NULL, err);
+	free(url);
+	if (st != PJ_OK)
+		return st;
+	if (pj_json_get_string(doc, "issuer", &s, &slen) != 1 || !pj_json_str_eq(s, slen, cfg->issuer))
+		st = pj_fail(err, PJ_E_UNAVAILABLE, "discovery document names another issuer");
+	else if (pj_json_get_string(doc, "jwks_uri", &s, &slen) != 1 || slen < 9 ||
+		 strncmp(s, "https://", 8) != 0 || memchr(s, '\0', slen) != NULL)
+		st = pj_fail(err, PJ_E_UNAVAILABLE, "discovery document has no https jwks_uri");
+	else if ((*uri = strdup(s)) == NULL)
+		st = pj_fail(err, PJ_E_NOMEM, "out of memory");
+	json_object_put(doc);
+	return st;
+}
+
+/* Fetch the JWKS; succeed only when it has at least one usable key. */
+static enum pj_status fetch(const struct pj_config *cfg, int64_t now, struct pj_cache_entry *e,
+			    char *note, struct pj_err *err)
+{
+	struct pj_http_opts o = http_opts(cfg);
+	struct json_object *jwks = NULL;
+	struct pj_keyset *check = NULL;
+	char *uri = NULL;
+	const char *text;
+	int64_t max_age = -1, ttl;
+	enum pj_status st;
+
+	if ((st = find_jwks_uri(cfg, &o, &uri, err)) != PJ_OK)
+		return st;
+	if ((st = get_json(uri, &o, &jwks, &max_age, err)) != PJ_OK)
+		goto out;
+	text = json_object_to_json_string_ext(jwks, JSON_C_TO_STRING_PLAIN);
+	check = calloc(1, sizeof(*check));
+	if (text == NULL || check == NULL) {
+		st = pj_fail(err, PJ_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((st = pj_jwks_add(check, text, strlen(text), err)) != PJ_OK) {
+		st = PJ_E_UNAVAILABLE;
+		goto out;
+	}
+	if (check->n == 0) {
+		st = pj_fail(err, PJ_E_UNAVAILABLE, "JWKS from %s has no usable key (%s)", uri,
+			     check->skip_reason);
+		goto out;
+	}
+	if (check->skipped)
+		set_note(note, "keys refused in the auth center's JWKS", check->skip_reason);
+	ttl = max_age < 0 ? cfg->refresh_interval : max_age;
+	if (ttl < cfg->refresh_min_interval)
+		ttl = cfg->refresh_min_interval;
+	if (ttl > cfg->refresh_interval)
+		ttl = cfg->refresh_interval;
+	free(e->jwks);
+	free(e->jwks_uri);
+	e->jwks = strdup(text);
+	e->jwks_len = strlen(text);
+	e->jwks_uri = uri;
+	uri = NULL;
+	e->fetched = now;
+	e->expires = now + ttl;
+	st = e->jwks != NULL ? PJ_OK : pj_fail(err, PJ_E_NOMEM, "out of memory");
+out:
+	if (check != NULL) {
+		pj_keyset_free(check);
+		free(check);
+	}
+	json_object_put(jwks);
+	free(uri);
+	return st;
+}
+
+static int has_kid(const struct pj_cache_entry *e, const char *kid, size_t kidlen)
+{
+	struct pj_keyset *set;
+	size_t i;
+	int found = 0;
+
+	if (e->jwks == NULL)
+		return 0;
+	if (kid == NULL)
+		return 1;
+	set = calloc(1, sizeof(*set));
+	if (set == NULL)
+		return 0;
+	if (pj_jwks_add(set, e->jwks, e->jwks_len, NULL) == PJ_OK)
+		for (i = 0; i < set->n; i++)
+			if (set->keys[i].kid_len == kidlen && memcmp(set->keys[i].kid, kid, kidlen) == 0)
+				found = 1;
+	pj_keyset_free(set);
+	free(set);
+	return found;
+}
+
+static int needs_fetch(const struct pj_cache_entry *e, const char *kid, size_t kidlen, int64_t now)
+{
+	return e->jwks == NULL || now >= e->expires || !has_kid(e, kid, kidlen);
+}
+
+enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size_t kidlen,
+			      int64_t now, int force, struct pj_keyset *set, char *note,
+			      struct pj_err *err)
+{
+	struct pj_cache_entry e;
+	struct pj_err ferr;
+	int64_t seen_attempt;
+	int lock = -1;
+	enum pj_status st;
+
+	memset(&e, 0, sizeof(e));
+	if (note != NULL)
+		note[0] = '\0';
+	pj_err_clear(&ferr);
+	st = pj_cache_read(cfg->cache_dir, cfg->issuer, &e, &ferr);
+	if (st == PJ_E_CONFIG)
+		set_note(note, "cached keys not trusted", ferr.reason);
+	seen_attempt = e.attempt;
+	if (force || (needs_fetch(&e, kid, kidlen, now) &&
+		      (e.attempt == 0 || now - e.attempt >= cfg->refresh_min_interval || now < e.attempt))) {
+		lock = pj_cache_lock(cfg->cache_dir, cfg->issuer);
+		/* Another login may have refreshed while we waited. */
+		if (lock >= 0 && !force) {
+			struct pj_cache_entry again;
+
+			memset(&again, 0, sizeof(again));
+			if (pj_cache_read(cfg->cache_dir, cfg->issuer, &again, NULL) == PJ_OK &&
+			    again.attempt != seen_attempt) {
+				pj_cache_entry_free(&e);
+				e = again;
+				goto use;
+			}
+			pj_cache_entry_free(&again);
+		}
+		pj_err_clear(&ferr);
+		e.attempt = now;
+		if (fetch(cfg, now, &e, note, &ferr) != PJ_OK) {
+			if (e.jwks != NULL && now <= e.expires + cfg->stale_max)
+				set_note(note, "auth center unreachable, using cached keys", ferr.reason);
+			else
+				set_note(note, "auth center unreachable", ferr.reason);
+		}
+		pj_err_clear(&ferr);
+		if (pj_cache_write(cfg->cache_dir, cfg->issuer, &e, &ferr) != PJ_OK)
+			set_note(note, "cannot update the key cache", ferr.reason);
+	}
+use:
+	pj_cache_unlock(lock);
+	if (e.jwks == NULL || now > e.expires + cfg->stale_max) {
+		st = pj_fail(err, PJ_E_UNAVAILABLE, "no usable keys for issuer %s%s%s", cfg->issuer,
+			     note != NULL && note[0] ? ": " : "", note != NULL ? note : "");
+		goto out;
+	}
+	st = pj_jwks_add(set, e.jwks, e.jwks_len, err);
+	if (st == PJ_OK && set->n == 0)
+		st = pj_fail(err, PJ_E_UNAVAILABLE, "cached JWKS of %s has no usable key", cfg->issuer);
+out:
+	pj_cache_entry_free(&e);
+	return st;
+}

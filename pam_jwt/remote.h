@@ -1,0 +1,27 @@
+/* Keys from the auth center: OpenID Connect discovery, the JWKS over
+ * HTTPS, the on-disk cache, refresh on rotation (rate limited) and the
+ * offline fallback to the last good key set. */
+#ifndef PJ_REMOTE_H
+#define PJ_REMOTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jwk.h"
+#include "options.h"
+#include "pj_err.h"
+
+/* Add to set the auth center's keys for a token with kid[0..kidlen) (kid
+ * NULL: none) at time now.  A fresh cache that has the kid is used without
+ * network.  Otherwise (no cache, cache expired, kid unknown) the JWKS is
+ * fetched, at most once per cfg->refresh_min_interval per issuer (force:
+ * regardless), under a lock shared by concurrent logins.  When the fetch
+ * fails the cached keys are used until cfg->stale_max past their expiry.
+ * Conditions worth logging (fetch failures, refused keys, an unwritable
+ * cache) are written to note[PJ_REASON_MAX] ("" when none).  Errors:
+ * PJ_E_UNAVAILABLE when no usable key set can be had. */
+enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size_t kidlen,
+			      int64_t now, int force, struct pj_keyset *set, char *note,
+			      struct pj_err *err);
+
+#endif

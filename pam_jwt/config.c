@@ -89,7 +89,8 @@ static enum pj_status at_line(enum pj_status st, const char *path, unsigned line
  * the section whose issuer equals want[0..wantlen) (or -1). */
 static enum pj_status walk(struct pj_config *global, const char *text, size_t len,
 			   const char *path, const char *want, size_t wantlen,
-			   long apply_section, size_t *nsec, long *match, struct pj_err *err)
+			   long apply_section, size_t *nsec, long *match, char **collect,
+			   struct pj_err *err)
 {
 	const char *p = text, *end = text + len;
 	struct pj_config scratch;
@@ -120,6 +121,8 @@ static enum pj_status walk(struct pj_config *global, const char *text, size_t le
 						     path, sec_line);
 					break;
 				}
+				if (collect != NULL && sec < PJ_MAX_SECTIONS)
+					collect[sec] = strdup(scratch.issuer);
 				if (want != NULL && strlen(scratch.issuer) == wantlen &&
 				    memcmp(scratch.issuer, want, wantlen) == 0)
 					*match = sec;
@@ -130,6 +133,11 @@ static enum pj_status walk(struct pj_config *global, const char *text, size_t le
 				break;
 			sec++;
 			(*nsec)++;
+			if (sec >= PJ_MAX_SECTIONS) {
+				st = pj_fail(err, PJ_E_CONFIG, "%s:%u: more than %d sections", path,
+					     lineno, PJ_MAX_SECTIONS);
+				break;
+			}
 			sec_line = lineno;
 			if ((st = pj_config_init(&scratch, err)) != PJ_OK)
 				break;
@@ -162,7 +170,7 @@ enum pj_status pj_config_parse(struct pj_config *cfg, const char *text, size_t l
 {
 	long match;
 
-	return walk(cfg, text, len, path, NULL, 0, -1, &cfg->n_sections, &match, err);
+	return walk(cfg, text, len, path, NULL, 0, -1, &cfg->n_sections, &match, NULL, err);
 }
 
 enum pj_status pj_config_check(const struct pj_config *cfg, struct pj_err *err)
@@ -269,9 +277,10 @@ enum pj_status pj_config_for_issuer(const struct pj_config *base, const char *is
 		return st;
 	if (base->src_text != NULL) {
 		/* find the section, then apply globals and that section */
-		st = walk(NULL, base->src_text, base->src_len, base->src_path, iss, isslen, -1,
-			  &nsec, &match, err);
-		if (st == PJ_OK && match < 0) {
+		if (base->n_sections > 0)
+			st = walk(NULL, base->src_text, base->src_len, base->src_path, iss, isslen,
+				  -1, &nsec, &match, NULL, err);
+		if (st == PJ_OK && base->n_sections > 0 && match < 0) {
 			char safe[96];
 
 			pj_sanitize(safe, sizeof(safe), iss, isslen);
@@ -279,7 +288,7 @@ enum pj_status pj_config_for_issuer(const struct pj_config *base, const char *is
 		}
 		if (st == PJ_OK)
 			st = walk(out, base->src_text, base->src_len, base->src_path, NULL, 0, match,
-				  &nsec, &match, err);
+				  &nsec, &match, NULL, err);
 	}
 	if (st == PJ_OK)
 		st = apply_args(out, base->src_argc, base->src_argv, err);
@@ -287,5 +296,37 @@ enum pj_status pj_config_for_issuer(const struct pj_config *base, const char *is
 		st = pj_config_check(out, err);
 	if (st != PJ_OK)
 		pj_config_free(out);
+	return st;
+}
+
+enum pj_status pj_config_issuers(const struct pj_config *base, char **issuers, size_t *n,
+				 struct pj_err *err)
+{
+	size_t i;
+	long match;
+	enum pj_status st;
+
+	*n = 0;
+	for (i = 0; i < PJ_MAX_SECTIONS; i++)
+		issuers[i] = NULL;
+	if (base->n_sections == 0) {
+		if (base->issuer == NULL)
+			return pj_fail(err, PJ_E_CONFIG, "no issuer configured");
+		issuers[0] = strdup(base->issuer);
+		*n = 1;
+		return issuers[0] ? PJ_OK : pj_fail(err, PJ_E_NOMEM, "out of memory");
+	}
+	st = walk(NULL, base->src_text, base->src_len, base->src_path, NULL, 0, -1, n, &match,
+		  issuers, err);
+	for (i = 0; st == PJ_OK && i < *n; i++)
+		if (issuers[i] == NULL)
+			st = pj_fail(err, PJ_E_NOMEM, "out of memory");
+	if (st != PJ_OK) {
+		for (i = 0; i < PJ_MAX_SECTIONS; i++) {
+			free(issuers[i]);
+			issuers[i] = NULL;
+		}
+		*n = 0;
+	}
 	return st;
 }

@@ -13,6 +13,7 @@
 #define PJ_DEFAULT_CONFIG "/etc/security/pam_jwt.conf"
 #define PJ_DEFAULT_CACHE_DIR "/var/cache/pam_jwt"
 #define PJ_MAX_KEY_FILES 8
+#define PJ_MAX_SECTIONS 32
 #define PJ_CONFIG_MAX_BYTES (64 * 1024)
 
 struct pj_config {
@@ -94,6 +95,12 @@ enum pj_status pj_config_load(struct pj_config *cfg, int argc, const char **argv
 enum pj_status pj_config_for_issuer(const struct pj_config *base, const char *iss,
 				    size_t isslen, struct pj_config *out,
 				    struct pj_err *err);
+
+/* The issuers cfg knows: the global one without sections, else each
+ * section's.  Fills issuers[PJ_MAX_SECTIONS] with malloc'ed strings (caller
+ * frees each) and *n. */
+enum pj_status pj_config_issuers(const struct pj_config *base, char **issuers, size_t *n,
+				 struct pj_err *err);
 
 /* Check that cfg can decide: issuer and audience set, and a key source
  * (static keys, or an https issuer / jwks_uri for the auth center's keys). */

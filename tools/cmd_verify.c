@@ -1,6 +1,4 @@
-/* pam-jwt: the command-line companion of pam_jwt.so.
- *
- *   pam-jwt verify [--config FILE] [--user NAME] [--now EPOCH] [NAME=VALUE...]
+/* pam-jwt verify [--config FILE] [--user NAME] [--now EPOCH] [NAME=VALUE...]
  *
  * reads a token on standard input and prints the module's verdict, made by
  * the same core function the module calls.  Exit status: 0 accepted,
@@ -14,12 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "options.h"
+#include "cli.h"
 #include "validate.h"
 
-#define EXIT_ACCEPT 0
-#define EXIT_REFUSE 1
-#define EXIT_USAGE 2
 #define STDIN_MAX (256 * 1024)
 
 static void usage(FILE *f)
@@ -84,20 +79,19 @@ static void print_json(const char *label, struct json_object *o)
 						 JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-static int cmd_verify(int argc, char **argv)
+int cmd_verify(int argc, char **argv)
 {
 	const char **opts = calloc((size_t)argc + 1, sizeof(*opts));
-	char *config_arg = NULL, *token = NULL;
+	const char *config_file = NULL;
+	char *token = NULL;
 	const char *user = NULL;
 	struct pj_config cfg;
 	struct pj_decision d;
-	struct pj_err err;
 	int64_t now = (int64_t)time(NULL);
 	int i, nopts = 0, rc = EXIT_USAGE;
 	size_t len = 0;
 
 	memset(&d, 0, sizeof(d));
-	pj_err_clear(&err);
 	if (opts == NULL) {
 		fputs("pam-jwt: out of memory\n", stderr);
 		return EXIT_USAGE;
@@ -114,13 +108,7 @@ static int cmd_verify(int argc, char **argv)
 			fprintf(stderr, "pam-jwt verify: %s needs a value\n", a);
 			goto out;
 		} else if (strcmp(a, "--config") == 0) {
-			size_t n = strlen(argv[++i]) + 8;
-
-			free(config_arg);
-			config_arg = malloc(n);
-			if (config_arg == NULL)
-				goto out;
-			snprintf(config_arg, n, "config=%s", argv[i]);
+			config_file = argv[++i];
 		} else if (strcmp(a, "--user") == 0) {
 			user = argv[++i];
 		} else if (strcmp(a, "--now") == 0) {
@@ -139,12 +127,8 @@ static int cmd_verify(int argc, char **argv)
 			opts[nopts++] = a;
 		}
 	}
-	if (config_arg != NULL)
-		opts[nopts++] = config_arg;
-	if (pj_config_load(&cfg, nopts, opts, &err) != PJ_OK) {
-		fprintf(stderr, "pam-jwt verify: configuration error: %s\n", err.reason);
+	if (cli_load_config(config_file, nopts, opts, &cfg, "verify") != 0)
 		goto out;
-	}
 	if (isatty(0))
 		fputs("pam-jwt verify: reading the token from standard input...\n", stderr);
 	token = read_stdin(&len);
@@ -176,23 +160,6 @@ out:
 	pj_decision_free(&d);
 	if (token != NULL)
 		pj_free_secret(token, STDIN_MAX + 1);
-	free(config_arg);
 	free(opts);
 	return rc;
-}
-
-int main(int argc, char **argv)
-{
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "verify") == 0)
-		return cmd_verify(argc - 2, argv + 2);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	fprintf(stderr, "pam-jwt: unknown command \"%s\" (try pam-jwt --help)\n", argv[1]);
-	return EXIT_USAGE;
 }

@@ -1,0 +1,73 @@
+/* pam-jwt: the command-line companion of pam_jwt.so.  Each command lives
+ * in its own file (cmd_*.c); this one only dispatches. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: pam-jwt COMMAND [ARGS]\n"
+	      "\n"
+	      "  verify [--config FILE] [--user NAME] [--now EPOCH] [NAME=VALUE ...] < token\n"
+	      "        print the module's verdict on a token and why\n"
+	      "  keys refresh [--config FILE]   fetch every auth center's keys into the cache now\n"
+	      "  keys show [--config FILE]      list the cached keys: kid, type, size, age\n"
+	      "\n"
+	      "Run 'pam-jwt COMMAND --help' for a command's options; see pam-jwt(1).\n", f);
+}
+
+int cli_load_config(const char *config_file, int nopts, const char **opts,
+		    struct pj_config *cfg, const char *cmd)
+{
+	const char **all = calloc((size_t)nopts + 2, sizeof(*all));
+	char *config_arg = NULL;
+	struct pj_err err;
+	int i, n = 0, rc = 0;
+
+	pj_err_clear(&err);
+	if (all == NULL)
+		return -1;
+	for (i = 0; i < nopts; i++)
+		all[n++] = opts[i];
+	if (config_file != NULL) {
+		size_t len = strlen(config_file) + 8;
+
+		config_arg = malloc(len);
+		if (config_arg == NULL) {
+			free(all);
+			return -1;
+		}
+		snprintf(config_arg, len, "config=%s", config_file);
+		all[n++] = config_arg;
+	}
+	if (pj_config_load(cfg, n, all, &err) != PJ_OK) {
+		fprintf(stderr, "pam-jwt %s: configuration error: %s\n", cmd, err.reason);
+		rc = -1;
+	}
+	free(config_arg);
+	free(all);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "verify") == 0)
+		return cmd_verify(argc - 2, argv + 2);
+	if (strcmp(argv[1], "keys") == 0)
+		return cmd_keys(argc - 2, argv + 2);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "pam-jwt: unknown command \"%s\" (try pam-jwt --help)\n", argv[1]);
+	return EXIT_USAGE;
+}

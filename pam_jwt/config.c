@@ -294,6 +294,7 @@ enum pj_status pj_config_for_issuer(const struct pj_config *base, const char *is
 		st = apply_args(out, base->src_argc, base->src_argv, err);
 	if (st == PJ_OK)
 		st = pj_config_check(out, err);
+	out->service = base->service;
 	if (st != PJ_OK)
 		pj_config_free(out);
 	return st;

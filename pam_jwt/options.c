@@ -8,8 +8,9 @@
 #include <string.h>
 
 #include "options.h"
+#include "policy.h"
 
-enum opt_type { OPT_STRING, OPT_FLAG, OPT_DURATION, OPT_SIZE, OPT_KEYFILE, OPT_ALGS };
+enum opt_type { OPT_STRING, OPT_FLAG, OPT_DURATION, OPT_SIZE, OPT_KEYFILE, OPT_ALGS, OPT_REQUIRE };
 
 struct opt {
 	const char *name;
@@ -46,6 +47,12 @@ static const struct opt opts[] = {
 	{ "refresh_interval", OPT_DURATION, OFF(refresh_interval), 60, 7LL * 86400 },
 	{ "refresh_min_interval", OPT_DURATION, OFF(refresh_min_interval), 0, 86400 },
 	{ "stale_max", OPT_DURATION, OFF(stale_max), 0, 30LL * 86400 },
+	{ "map_file", OPT_STRING, OFF(map_file), 0, 0 },
+	{ "user_email_local", OPT_FLAG, OFF(user_email_local), 0, 0 },
+	{ "user_strip_suffix", OPT_STRING, OFF(user_strip_suffix), 0, 0 },
+	{ "user_lowercase", OPT_FLAG, OFF(user_lowercase), 0, 0 },
+	{ "require", OPT_REQUIRE, 0, 0, 0 },
+	{ "session_env", OPT_STRING, OFF(session_env), 0, 0 },
 };
 
 #define ASYMMETRIC_ALGS                                                      \
@@ -93,6 +100,11 @@ void pj_config_free(struct pj_config *cfg)
 	free(cfg->ca_file);
 	free(cfg->ca_dir);
 	free(cfg->cache_dir);
+	free(cfg->map_file);
+	free(cfg->user_strip_suffix);
+	for (i = 0; i < (int)cfg->n_require; i++)
+		free(cfg->require[i]);
+	free(cfg->session_env);
 	free(cfg->src_text);
 	free(cfg->src_path);
 	for (i = 0; i < cfg->src_argc; i++)
@@ -208,6 +220,16 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 		if ((cfg->key_files[cfg->n_key_files] = strdup(value)) == NULL)
 			return pj_fail(err, PJ_E_NOMEM, "out of memory");
 		cfg->n_key_files++;
+		return PJ_OK;
+	case OPT_REQUIRE:
+		if (cfg->n_require >= PJ_MAX_REQUIRE)
+			return pj_fail(err, PJ_E_CONFIG, "more than %d require rules", PJ_MAX_REQUIRE);
+		if (!pj_require_valid(value))
+			return pj_fail(err, PJ_E_CONFIG,
+				       "require takes CLAIM=VALUE or CLAIM=V1|V2 (e.g. groups=admins)");
+		if ((cfg->require[cfg->n_require] = strdup(value)) == NULL)
+			return pj_fail(err, PJ_E_NOMEM, "out of memory");
+		cfg->n_require++;
 		return PJ_OK;
 	case OPT_FLAG:
 		if (parse_bool(value, (int *)((char *)cfg + o->offset)) != 0)

@@ -14,6 +14,7 @@
 #define PJ_DEFAULT_CACHE_DIR "/var/cache/pam_jwt"
 #define PJ_MAX_KEY_FILES 8
 #define PJ_MAX_SECTIONS 32
+#define PJ_MAX_REQUIRE 16
 #define PJ_CONFIG_MAX_BYTES (64 * 1024)
 
 struct pj_config {
@@ -35,6 +36,16 @@ struct pj_config {
 	char *prompt;
 	int use_first_pass;
 	int try_first_pass;
+
+	/* Accounts and policy. */
+	char *map_file;           /* mapping rules, replaces user_claim */
+	int user_email_local;     /* user_claim: keep the part before '@' */
+	char *user_strip_suffix;  /* user_claim: remove this suffix (required) */
+	int user_lowercase;       /* user_claim: lower-case ASCII */
+	char *require[PJ_MAX_REQUIRE];
+	size_t n_require;
+	char *session_env;        /* claims exported as PAM_JWT_* */
+	const char *service;      /* the PAM service (set by the caller, not an option) */
 
 	/* Keys from the auth center (used when no static key is configured). */
 	char *jwks_uri;           /* skip discovery */

@@ -10,6 +10,8 @@
 #include <time.h>
 
 #define PAM_SM_AUTH
+#define PAM_SM_ACCOUNT
+#define PAM_SM_SESSION
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
@@ -17,8 +19,75 @@
 #define PJ_EXPORT __attribute__((visibility("default")))
 
 #include "options.h"
+#include "pj_json.h"
+#include "policy.h"
+#include "session.h"
 #include "tokenin.h"
 #include "validate.h"
+
+#define STATE_KEY "pam_jwt_state"
+
+/* What authentication leaves for the account and session phases of the
+ * same PAM handle. */
+struct auth_state {
+	char user[PJ_USER_MAX + 1];
+	int64_t exp;
+	char *claims;      /* the verified claims, as JSON text */
+	size_t claims_len;
+};
+
+static void free_state(pam_handle_t *pamh, void *data, int error_status)
+{
+	struct auth_state *s = data;
+
+	if (s == NULL)
+		return;
+	pj_free_secret(s->claims, s->claims_len + 1);
+	pj_free_secret(s, sizeof(*s));
+}
+
+/* Remember an accepted decision in the handle (best effort). */
+static void save_state(pam_handle_t *pamh, const struct pj_decision *d)
+{
+	struct auth_state *s = calloc(1, sizeof(*s));
+	const char *text = json_object_to_json_string_ext(d->claims, JSON_C_TO_STRING_PLAIN);
+
+	if (s == NULL || text == NULL || (s->claims = strdup(text)) == NULL) {
+		free(s);
+		pam_syslog(pamh, LOG_ERR, "cannot keep the token's claims for the account phase");
+		return;
+	}
+	s->claims_len = strlen(s->claims);
+	memcpy(s->user, d->user, sizeof(s->user));
+	s->exp = d->exp;
+	if (pam_set_data(pamh, STATE_KEY, s, free_state) != PAM_SUCCESS)
+		free_state(pamh, s, 0);
+}
+
+static const struct auth_state *get_state(pam_handle_t *pamh)
+{
+	const void *data = NULL;
+
+	if (pam_get_data(pamh, STATE_KEY, &data) != PAM_SUCCESS)
+		return NULL;
+	return data;
+}
+
+/* Configuration for this module line; cfg->service is the PAM service. */
+static int load_config(pam_handle_t *pamh, int argc, const char **argv, struct pj_config *cfg)
+{
+	struct pj_err err;
+	const void *service = NULL;
+
+	pj_err_clear(&err);
+	if (pj_config_load(cfg, argc, argv, &err) != PJ_OK) {
+		pam_syslog(pamh, LOG_ERR, "configuration error, refusing: %s", err.reason);
+		return -1;
+	}
+	if (pam_get_item(pamh, PAM_SERVICE, &service) == PAM_SUCCESS)
+		cfg->service = service;
+	return 0;
+}
 
 struct ask_ctx {
 	pam_handle_t *pamh;
@@ -67,8 +136,9 @@ static void log_decision(pam_handle_t *pamh, const char *user, const struct pj_d
 		pam_syslog(pamh, LOG_WARNING, "keys: %s", d->key_note);
 	if (d->err.status == PJ_OK)
 		pam_syslog(pamh, LOG_NOTICE,
-			   "accepted token for user=%s alg=%s iss=%s sub=%s kid=%s jti=%s",
-			   safe_user, jws_alg_name(d->alg), d->iss, d->sub, d->kid, d->jti);
+			   "accepted token for user=%s alg=%s iss=%s sub=%s kid=%s jti=%s%s%s",
+			   safe_user, jws_alg_name(d->alg), d->iss, d->sub, d->kid, d->jti,
+			   d->rule[0] ? " rule=" : "", d->rule);
 	else
 		pam_syslog(pamh, LOG_NOTICE,
 			   "refused token for user=%s: %s: %s (iss=%s sub=%s kid=%s jti=%s)",
@@ -120,10 +190,8 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 
 	pj_err_clear(&err);
 	memset(&d, 0, sizeof(d));
-	if (pj_config_load(&cfg, argc, argv, &err) != PJ_OK) {
-		pam_syslog(pamh, LOG_ERR, "configuration error, refusing: %s", err.reason);
+	if (load_config(pamh, argc, argv, &cfg) != 0)
 		return PAM_AUTHINFO_UNAVAIL;
-	}
 	rc = pam_get_user(pamh, &user, NULL);
 	if (rc != PAM_SUCCESS || user == NULL || user[0] == '\0') {
 		pam_syslog(pamh, LOG_NOTICE, "cannot determine the user name");
@@ -153,6 +221,8 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	}
 	st = pj_validate(&cfg, token, len, user, (int64_t)time(NULL), &d);
 	log_decision(pamh, user, &d);
+	if (st == PJ_OK)
+		save_state(pamh, &d);
 	rc = pam_code(st);
 out:
 	pj_decision_free(&d);
@@ -164,6 +234,92 @@ out:
 }
 
 PJ_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	return PAM_SUCCESS;
+}
+
+/* Account phase: only for users this module authenticated in this handle;
+ * re-checks expiry and this line's require rules. */
+PJ_EXPORT int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	const struct auth_state *s = get_state(pamh);
+	struct json_object *claims = NULL;
+	struct pj_config cfg;
+	struct pj_err err;
+	const char *user = NULL;
+	int64_t now = (int64_t)time(NULL);
+	int rc;
+
+	if (s == NULL)
+		return PAM_IGNORE;
+	pj_err_clear(&err);
+	if (load_config(pamh, argc, argv, &cfg) != 0)
+		return PAM_PERM_DENIED;
+	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL ||
+	    strcmp(user, s->user) != 0) {
+		pam_syslog(pamh, LOG_NOTICE, "account: the PAM user changed since the token was checked");
+		rc = PAM_PERM_DENIED;
+		goto out;
+	}
+	if (s->exp != 0 && now >= s->exp + cfg.leeway) {
+		pam_syslog(pamh, LOG_NOTICE, "account: token of user %s expired %lld s ago",
+			   s->user, (long long)(now - s->exp));
+		rc = PAM_ACCT_EXPIRED;
+		goto out;
+	}
+	if (pj_json_parse(s->claims, s->claims_len, PJ_JSON_MAX_DEPTH, &claims, &err) != PJ_OK ||
+	    pj_policy_check(claims, &cfg, &err) != PJ_OK) {
+		pam_syslog(pamh, LOG_NOTICE, "account: user %s refused: %s", s->user, err.reason);
+		rc = PAM_PERM_DENIED;
+		goto out;
+	}
+	if (cfg.debug)
+		pam_syslog(pamh, LOG_DEBUG, "account: user %s allowed", s->user);
+	rc = PAM_SUCCESS;
+out:
+	json_object_put(claims);
+	pj_config_free(&cfg);
+	return rc;
+}
+
+struct env_ctx {
+	pam_handle_t *pamh;
+};
+
+static int put_env(void *vctx, const char *assignment)
+{
+	struct env_ctx *ctx = vctx;
+
+	return pam_putenv(ctx->pamh, assignment) != PAM_SUCCESS;
+}
+
+/* Session: export the configured claims as PAM_JWT_* variables. */
+PJ_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	const struct auth_state *s = get_state(pamh);
+	struct json_object *claims = NULL;
+	struct env_ctx ctx = { pamh };
+	struct pj_config cfg;
+	struct pj_err err;
+	int rc = PAM_SUCCESS;
+
+	if (s == NULL)
+		return PAM_IGNORE;
+	pj_err_clear(&err);
+	if (load_config(pamh, argc, argv, &cfg) != 0)
+		return PAM_SESSION_ERR;
+	if (cfg.session_env != NULL &&
+	    (pj_json_parse(s->claims, s->claims_len, PJ_JSON_MAX_DEPTH, &claims, &err) != PJ_OK ||
+	     pj_session_env(claims, cfg.session_env, put_env, &ctx, &err) != PJ_OK)) {
+		pam_syslog(pamh, LOG_ERR, "session: cannot export claims: %s", err.reason);
+		rc = PAM_SESSION_ERR;
+	}
+	json_object_put(claims);
+	pj_config_free(&cfg);
+	return rc;
+}
+
+PJ_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	return PAM_SUCCESS;
 }

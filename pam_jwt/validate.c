@@ -6,6 +6,7 @@
 #include "claims.h"
 #include "keys.h"
 #include "pj_json.h"
+#include "policy.h"
 #include "validate.h"
 #include "verify.h"
 
@@ -129,7 +130,10 @@ enum pj_status pj_validate(const struct pj_config *base, const char *token, size
 		goto out;
 	if ((st = pj_claims_check(&j, cfg, now, err)) != PJ_OK)
 		goto out;
-	st = pj_account_map(j.claims, cfg, pam_user, d->user, err);
+	if ((st = pj_account_map_rule(j.claims, cfg, pam_user, d->user, d->rule, sizeof(d->rule),
+				      err)) != PJ_OK)
+		goto out;
+	st = pj_policy_check(j.claims, cfg, err);
 out:
 	if (keys != NULL) {
 		pj_keyset_free(keys);

@@ -23,6 +23,9 @@ struct pj_decision {
 	/* Something about the keys worth logging even when the token was
 	 * decided (auth center unreachable, keys refused...), or "". */
 	char key_note[PJ_REASON_MAX];
+	/* The mapping rule that chose the account ("FILE:LINE", "none"), or
+	 * "" without a mapping file. */
+	char rule[96];
 	/* The decoded header and claims (owned; NULL when the token could
 	 * not be decoded).  Only ever trusted when err.status == PJ_OK. */
 	struct json_object *header, *claims;
@@ -30,8 +33,9 @@ struct pj_decision {
 
 /* Decide on token[0..len) for the login of pam_user (NULL: any user) at
  * time `now`, with the keys and rules of cfg.  Steps: size limit, strict
- * JWS parse, key selection (kid, else every key that allows the alg),
- * signature, claims, account.  Always fills *d (release with
+ * JWS parse, routing by iss (configuration sections), key selection (kid,
+ * else every key that allows the alg), signature, claims, account
+ * (claim or mapping rules), require rules.  Always fills *d (release with
  * pj_decision_free) and returns d->err.status. */
 enum pj_status pj_validate(const struct pj_config *cfg, const char *token, size_t len,
 			   const char *pam_user, int64_t now, struct pj_decision *d);

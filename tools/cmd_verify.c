@@ -19,12 +19,14 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: pam-jwt verify [--config FILE] [--user NAME] [--now EPOCH] [NAME=VALUE ...] < token\n"
+	fputs("usage: pam-jwt verify [--config FILE] [--user NAME] [--service NAME] [--now EPOCH]\n"
+	      "                      [NAME=VALUE ...] < token\n"
 	      "\n"
 	      "  Reads a token on standard input and prints pam_jwt's verdict, its reason,\n"
 	      "  and the decoded header and claims.\n"
 	      "  --config FILE  configuration file (default " PJ_DEFAULT_CONFIG ")\n"
 	      "  --user NAME    the login user the token must name (default: any)\n"
+	      "  --service NAME the PAM service, for mapping rules with pam_service=\n"
 	      "  --now EPOCH    judge the token as of this time (seconds since 1970)\n"
 	      "  NAME=VALUE     override a configuration option, as a module argument does\n"
 	      "\n"
@@ -84,7 +86,7 @@ int cmd_verify(int argc, char **argv)
 	const char **opts = calloc((size_t)argc + 1, sizeof(*opts));
 	const char *config_file = NULL;
 	char *token = NULL;
-	const char *user = NULL;
+	const char *user = NULL, *service = NULL;
 	struct pj_config cfg;
 	struct pj_decision d;
 	int64_t now = (int64_t)time(NULL);
@@ -104,13 +106,15 @@ int cmd_verify(int argc, char **argv)
 			free(opts);
 			return 0;
 		} else if ((strcmp(a, "--config") == 0 || strcmp(a, "--user") == 0 ||
-			    strcmp(a, "--now") == 0) && i + 1 >= argc) {
+			    strcmp(a, "--now") == 0 || strcmp(a, "--service") == 0) && i + 1 >= argc) {
 			fprintf(stderr, "pam-jwt verify: %s needs a value\n", a);
 			goto out;
 		} else if (strcmp(a, "--config") == 0) {
 			config_file = argv[++i];
 		} else if (strcmp(a, "--user") == 0) {
 			user = argv[++i];
+		} else if (strcmp(a, "--service") == 0) {
+			service = argv[++i];
 		} else if (strcmp(a, "--now") == 0) {
 			if (parse_epoch(argv[++i], &now) != 0) {
 				fprintf(stderr, "pam-jwt verify: --now takes seconds since 1970, got \"%s\"\n",
@@ -129,6 +133,7 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (cli_load_config(config_file, nopts, opts, &cfg, "verify") != 0)
 		goto out;
+	cfg.service = service;
 	if (isatty(0))
 		fputs("pam-jwt verify: reading the token from standard input...\n", stderr);
 	token = read_stdin(&len);
@@ -148,6 +153,10 @@ int cmd_verify(int argc, char **argv)
 		printf("user: %s\n", d.user);
 	else
 		printf("reason: %s: %s\n", pj_status_name(d.err.status), d.err.reason);
+	if (d.rule[0] != '\0')
+		printf("mapping rule: %s\n", d.rule);
+	if (d.key_note[0] != '\0')
+		printf("keys: %s\n", d.key_note);
 	print_json("header", d.header);
 	print_json("claims", d.claims);
 	if (d.err.status == PJ_OK)

@@ -1,0 +1,93 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "session.h"
+
+/* Append text to out (capacity PJ_ENV_VALUE_MAX + 1), sanitising. */
+static int append(char *out, size_t *n, const char *s, size_t len)
+{
+	size_t i;
+
+	if (len > PJ_ENV_VALUE_MAX - *n)
+		return -1;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		out[(*n)++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	out[*n] = '\0';
+	return 0;
+}
+
+static int scalar(struct json_object *v, char *out, size_t *n)
+{
+	char num[40];
+
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		return append(out, n, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+	case json_type_int:
+		snprintf(num, sizeof(num), "%lld", (long long)json_object_get_int64(v));
+		return append(out, n, num, strlen(num));
+	case json_type_double:
+		snprintf(num, sizeof(num), "%.17g", json_object_get_double(v));
+		return append(out, n, num, strlen(num));
+	case json_type_boolean:
+		return json_object_get_boolean(v) ? append(out, n, "true", 4) : append(out, n, "false", 5);
+	default:
+		return -1;
+	}
+}
+
+enum pj_status pj_session_env(const struct json_object *claims, const char *list,
+			      pj_env_fn fn, void *ctx, struct pj_err *err)
+{
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		char name[64], var[8 + 64 + 1 + PJ_ENV_VALUE_MAX + 1], value[PJ_ENV_VALUE_MAX + 1];
+		struct json_object *v = NULL;
+		size_t len, i, n = 0;
+		int bad = 0;
+
+		while (*p == ',' || *p == ' ')
+			p++;
+		len = strcspn(p, ", ");
+		if (len == 0)
+			break;
+		if (len >= sizeof(name))
+			return pj_fail(err, PJ_E_CONFIG, "session_env claim name too long");
+		memcpy(name, p, len);
+		name[len] = '\0';
+		p += len;
+		value[0] = '\0';
+		if (!json_object_object_get_ex(claims, name, &v) || v == NULL)
+			continue;
+		if (json_object_is_type(v, json_type_array)) {
+			size_t k, cnt = json_object_array_length(v);
+
+			for (k = 0; k < cnt && !bad; k++)
+				bad = (k > 0 && append(value, &n, ",", 1) != 0) ||
+				      scalar(json_object_array_get_idx(v, k), value, &n) != 0;
+		} else {
+			bad = scalar(v, value, &n) != 0;
+		}
+		if (bad)
+			continue;
+		for (i = 0; i < len; i++) {
+			char c = name[i];
+
+			if (c >= 'a' && c <= 'z')
+				c = (char)(c - 'a' + 'A');
+			else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+				c = '_';
+			name[i] = c;
+		}
+		snprintf(var, sizeof(var), "PAM_JWT_%s=%s", name, value);
+		if (fn(ctx, var) != 0)
+			return pj_fail(err, PJ_E_INTERNAL, "cannot set %s", name);
+	}
+	return PJ_OK;
+}

@@ -14,6 +14,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "  verify [--config FILE] [--user NAME] [--now EPOCH] [NAME=VALUE ...] < token\n"
 	      "        print the module's verdict on a token and why\n"
+	      "  check [--config FILE] [--syntax] [NAME=VALUE ...]\n"
+	      "        check a configuration, its key files and mapping file\n"
 	      "  keys refresh [--config FILE]   fetch every auth center's keys into the cache now\n"
 	      "  keys show [--config FILE]      list the cached keys: kid, type, size, age\n"
 	      "\n"
@@ -63,6 +65,8 @@ int main(int argc, char **argv)
 		return cmd_verify(argc - 2, argv + 2);
 	if (strcmp(argv[1], "keys") == 0)
 		return cmd_keys(argc - 2, argv + 2);
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_check(argc - 2, argv + 2);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);

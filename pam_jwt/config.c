@@ -295,6 +295,7 @@ enum pj_status pj_config_for_issuer(const struct pj_config *base, const char *is
 	if (st == PJ_OK)
 		st = pj_config_check(out, err);
 	out->service = base->service;
+	out->replay_readonly = base->replay_readonly;
 	if (st != PJ_OK)
 		pj_config_free(out);
 	return st;

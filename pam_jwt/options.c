@@ -9,6 +9,7 @@
 
 #include "options.h"
 #include "policy.h"
+#include "state.h"
 
 enum opt_type { OPT_STRING, OPT_FLAG, OPT_DURATION, OPT_SIZE, OPT_KEYFILE, OPT_ALGS, OPT_REQUIRE };
 
@@ -53,6 +54,10 @@ static const struct opt opts[] = {
 	{ "user_lowercase", OPT_FLAG, OFF(user_lowercase), 0, 0 },
 	{ "require", OPT_REQUIRE, 0, 0, 0 },
 	{ "session_env", OPT_STRING, OFF(session_env), 0, 0 },
+	{ "replay", OPT_FLAG, OFF(replay), 0, 0 },
+	{ "replay_dir", OPT_STRING, OFF(replay_dir), 0, 0 },
+	{ "replay_max_entries", OPT_SIZE, OFF(replay_max_entries), 100, 1000000 },
+	{ "revocation_file", OPT_STRING, OFF(revocation_file), 0, 0 },
 };
 
 #define ASYMMETRIC_ALGS                                                      \
@@ -76,7 +81,10 @@ enum pj_status pj_config_init(struct pj_config *cfg, struct pj_err *err)
 	cfg->user_claim = strdup("sub");
 	cfg->prompt = strdup("Token: ");
 	cfg->cache_dir = strdup(PJ_DEFAULT_CACHE_DIR);
-	if (cfg->user_claim == NULL || cfg->prompt == NULL || cfg->cache_dir == NULL) {
+	cfg->replay_dir = strdup(PJ_DEFAULT_STATE_DIR);
+	cfg->replay_max_entries = 100000;
+	if (cfg->user_claim == NULL || cfg->prompt == NULL || cfg->cache_dir == NULL ||
+	    cfg->replay_dir == NULL) {
 		pj_config_free(cfg);
 		return pj_fail(err, PJ_E_NOMEM, "out of memory");
 	}
@@ -105,6 +113,8 @@ void pj_config_free(struct pj_config *cfg)
 	for (i = 0; i < (int)cfg->n_require; i++)
 		free(cfg->require[i]);
 	free(cfg->session_env);
+	free(cfg->replay_dir);
+	free(cfg->revocation_file);
 	free(cfg->src_text);
 	free(cfg->src_path);
 	for (i = 0; i < cfg->src_argc; i++)

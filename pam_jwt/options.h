@@ -47,6 +47,13 @@ struct pj_config {
 	char *session_env;        /* claims exported as PAM_JWT_* */
 	const char *service;      /* the PAM service (set by the caller, not an option) */
 
+	/* Per-host state. */
+	int replay;               /* each jti once */
+	char *replay_dir;
+	size_t replay_max_entries;
+	int replay_readonly;      /* look, do not record (set by pam-jwt verify) */
+	char *revocation_file;
+
 	/* Keys from the auth center (used when no static key is configured). */
 	char *jwks_uri;           /* skip discovery */
 	char *ca_file, *ca_dir;   /* trust anchors for the auth center */

@@ -47,6 +47,8 @@ const char *pj_status_name(enum pj_status status)
 	case PJ_E_AUDIENCE: return "audience";
 	case PJ_E_USER: return "user";
 	case PJ_E_NO_ACCOUNT: return "no-account";
+	case PJ_E_REPLAY: return "replayed";
+	case PJ_E_REVOKED: return "revoked";
 	case PJ_E_CONFIG: return "config";
 	case PJ_E_UNAVAILABLE: return "unavailable";
 	case PJ_E_NOMEM: return "no-memory";

@@ -20,6 +20,8 @@ enum pj_status {
 	PJ_E_AUDIENCE,    /* aud does not contain the configured audience */
 	PJ_E_USER,        /* token names another user, or a bad user name */
 	PJ_E_NO_ACCOUNT,  /* the account the token names does not exist */
+	PJ_E_REPLAY,      /* the token's jti was used before on this host */
+	PJ_E_REVOKED,     /* the token is on the revocation list */
 	PJ_E_CONFIG,      /* configuration is invalid */
 	PJ_E_UNAVAILABLE, /* keys or files needed to decide cannot be read */
 	PJ_E_NOMEM,       /* allocation failed */

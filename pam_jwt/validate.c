@@ -7,6 +7,7 @@
 #include "keys.h"
 #include "pj_json.h"
 #include "policy.h"
+#include "state.h"
 #include "validate.h"
 #include "verify.h"
 
@@ -133,7 +134,13 @@ enum pj_status pj_validate(const struct pj_config *base, const char *token, size
 	if ((st = pj_account_map_rule(j.claims, cfg, pam_user, d->user, d->rule, sizeof(d->rule),
 				      err)) != PJ_OK)
 		goto out;
-	st = pj_policy_check(j.claims, cfg, err);
+	if ((st = pj_policy_check(j.claims, cfg, err)) != PJ_OK)
+		goto out;
+	if ((st = pj_revocation_check(cfg, j.claims, err)) != PJ_OK)
+		goto out;
+	/* Last, so that a refused login does not use up the token. */
+	if (cfg->replay)
+		st = pj_replay_check(cfg, j.claims, now, !cfg->replay_readonly, err);
 out:
 	if (keys != NULL) {
 		pj_keyset_free(keys);

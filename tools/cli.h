@@ -15,6 +15,7 @@
 int cmd_verify(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_revoke(int argc, char **argv);
 
 /* Load the configuration from --config FILE (or the default) plus
  * NAME=VALUE overrides; prints the error and returns non-zero on

@@ -134,6 +134,7 @@ int cmd_verify(int argc, char **argv)
 	if (cli_load_config(config_file, nopts, opts, &cfg, "verify") != 0)
 		goto out;
 	cfg.service = service;
+	cfg.replay_readonly = 1; /* looking at a token must not use it up */
 	if (isatty(0))
 		fputs("pam-jwt verify: reading the token from standard input...\n", stderr);
 	token = read_stdin(&len);

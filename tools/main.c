@@ -16,6 +16,8 @@ static void usage(FILE *f)
 	      "        print the module's verdict on a token and why\n"
 	      "  check [--config FILE] [--syntax] [NAME=VALUE ...]\n"
 	      "        check a configuration, its key files and mapping file\n"
+	      "  revoke --jti ID | --sub SUB [--before EPOCH|now] [--iss URL] [--config FILE|--file F]\n"
+	      "        add a token or a subject to the revocation list\n"
 	      "  keys refresh [--config FILE]   fetch every auth center's keys into the cache now\n"
 	      "  keys show [--config FILE]      list the cached keys: kid, type, size, age\n"
 	      "\n"
@@ -67,6 +69,8 @@ int main(int argc, char **argv)
 		return cmd_keys(argc - 2, argv + 2);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 2, argv + 2);
+	if (strcmp(argv[1], "revoke") == 0)
+		return cmd_revoke(argc - 2, argv + 2);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);

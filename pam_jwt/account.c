@@ -29,6 +29,16 @@ int pj_user_name_valid(const char *name, size_t len)
 	return 1;
 }
 
+/* getpwnam_r: a PAM host may be threaded, and getpwnam's static result
+ * would be shared between threads. */
+static int account_exists(const char *name)
+{
+	struct passwd pw, *res = NULL;
+	char buf[16384];
+
+	return getpwnam_r(name, &pw, buf, sizeof(buf), &res) == 0 && res != NULL;
+}
+
 /* user_claim with its transforms, into name[PJ_USER_MAX + 1]. */
 static enum pj_status from_claim(const struct json_object *claims, const struct pj_config *cfg,
 				 char *name, struct pj_err *err)
@@ -119,7 +129,7 @@ enum pj_status pj_account_map_rule(const struct json_object *claims,
 	/* Never switch the PAM user: the token must name exactly this one. */
 	if (pam_user != NULL && strcmp(name, pam_user) != 0)
 		return pj_fail(err, PJ_E_USER, "token is for user \"%s\", not the login user", safe);
-	if (getpwnam(name) == NULL)
+	if (!account_exists(name))
 		return pj_fail(err, PJ_E_NO_ACCOUNT, "no local account \"%s\"", safe);
 	memcpy(user, name, strlen(name) + 1);
 	return PJ_OK;

@@ -13,7 +13,7 @@
 
 #include "pj_err.h"
 
-#define PJ_JSON_MAX_DEPTH 16
+#define PJ_JSON_MAX_DEPTH 32
 
 /* Parse buf[0..len) as exactly one JSON object (whitespace around it is
  * allowed, nothing else).  Refuses: invalid UTF-8 (overlong forms,

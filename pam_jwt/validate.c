@@ -21,43 +21,6 @@ static void copy_claim(char *out, size_t outsz, const struct json_object *o,
 		pj_sanitize(out, outsz, s, len);
 }
 
-/* Verify the signature with the key the token asks for (kid), or, without
- * a kid, with every key that allows the alg. */
-static enum pj_status check_signature(const struct pj_keyset *keys, const struct jws *j,
-				      struct pj_err *err)
-{
-	const unsigned char *msg = (const unsigned char *)j->signing_input;
-	size_t i, tried = 0;
-	enum pj_status st;
-
-	if (j->kid != NULL) {
-		for (i = 0; i < keys->n; i++) {
-			const struct pj_key *k = &keys->keys[i];
-
-			if (k->kid == NULL || k->kid_len != j->kid_len ||
-			    memcmp(k->kid, j->kid, j->kid_len) != 0)
-				continue;
-			/* kids are unique in a key set: no fallback to other keys */
-			return pj_verify_sig(k, j->alg, msg, j->signing_input_len, j->sig,
-					     j->sig_len, err);
-		}
-		return pj_fail(err, PJ_E_KEY, "no key has the token's kid");
-	}
-	for (i = 0; i < keys->n; i++) {
-		if (!pj_key_allows(&keys->keys[i], j->alg))
-			continue;
-		tried++;
-		st = pj_verify_sig(&keys->keys[i], j->alg, msg, j->signing_input_len,
-				   j->sig, j->sig_len, err);
-		if (st == PJ_OK || st != PJ_E_SIGNATURE)
-			return st;
-	}
-	if (tried == 0)
-		return pj_fail(err, PJ_E_KEY, "no configured key allows %s", jws_alg_name(j->alg));
-	return pj_fail(err, PJ_E_SIGNATURE, "signature does not verify with any key (%zu tried)",
-		       tried);
-}
-
 enum pj_status pj_validate(const struct pj_config *base, const char *token, size_t len,
 			   const char *pam_user, int64_t now, struct pj_decision *d)
 {
@@ -127,7 +90,9 @@ enum pj_status pj_validate(const struct pj_config *base, const char *token, size
 			st = err->status = PJ_E_UNAVAILABLE;
 		goto out;
 	}
-	if ((st = check_signature(keys, &j, err)) != PJ_OK)
+	if ((st = pj_keyset_verify(keys, j.alg, j.kid, j.kid_len,
+				   (const unsigned char *)j.signing_input, j.signing_input_len,
+				   j.sig, j.sig_len, err)) != PJ_OK)
 		goto out;
 	if ((st = pj_claims_check(&j, cfg, now, err)) != PJ_OK)
 		goto out;

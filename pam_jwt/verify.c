@@ -141,3 +141,35 @@ out:
 	OPENSSL_free(der);
 	return st;
 }
+
+enum pj_status pj_keyset_verify(const struct pj_keyset *set, enum jws_alg alg,
+				const char *kid, size_t kidlen,
+				const unsigned char *msg, size_t msglen,
+				const unsigned char *sig, size_t siglen, struct pj_err *err)
+{
+	size_t i, tried = 0;
+	enum pj_status st;
+
+	if (kid != NULL) {
+		for (i = 0; i < set->n; i++) {
+			const struct pj_key *k = &set->keys[i];
+
+			/* kids are unique in a key set: no fallback to other keys */
+			if (k->kid != NULL && k->kid_len == kidlen && memcmp(k->kid, kid, kidlen) == 0)
+				return pj_verify_sig(k, alg, msg, msglen, sig, siglen, err);
+		}
+		return pj_fail(err, PJ_E_KEY, "no key has the token's kid");
+	}
+	for (i = 0; i < set->n; i++) {
+		if (!pj_key_allows(&set->keys[i], alg))
+			continue;
+		tried++;
+		st = pj_verify_sig(&set->keys[i], alg, msg, msglen, sig, siglen, err);
+		if (st != PJ_E_SIGNATURE)
+			return st;
+	}
+	if (tried == 0)
+		return pj_fail(err, PJ_E_KEY, "no configured key allows %s", jws_alg_name(alg));
+	return pj_fail(err, PJ_E_SIGNATURE, "signature does not verify with any key (%zu tried)",
+		       tried);
+}

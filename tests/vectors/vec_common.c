@@ -317,39 +317,17 @@ void vec_keyset_free(struct pj_keyset *set)
 
 /* ---- the signature layer ------------------------------------------ */
 
-/* Key selection exactly as pj_validate's check_signature (validate.c):
- * a kid names one key and there is no fallback; without a kid (or with
- * VEC_IGNORE_KID) every key that allows alg is tried. */
+/* Key selection is pj_validate's own (pj_keyset_verify); VEC_IGNORE_KID
+ * drops the kid so every key that allows alg is tried. */
 static enum pj_status select_and_verify(const struct pj_keyset *set, enum jws_alg alg,
 					const char *kid, size_t kid_len, int flags,
 					const unsigned char *msg, size_t msglen,
 					const unsigned char *sig, size_t siglen,
 					struct pj_err *err)
 {
-	size_t i, tried = 0;
-	enum pj_status st;
-
-	if (kid != NULL && !(flags & VEC_IGNORE_KID)) {
-		for (i = 0; i < set->n; i++) {
-			const struct pj_key *k = &set->keys[i];
-
-			if (k->kid != NULL && k->kid_len == kid_len &&
-			    memcmp(k->kid, kid, kid_len) == 0)
-				return pj_verify_sig(k, alg, msg, msglen, sig, siglen, err);
-		}
-		return pj_fail(err, PJ_E_KEY, "no key has the token's kid");
-	}
-	for (i = 0; i < set->n; i++) {
-		if (!pj_key_allows(&set->keys[i], alg))
-			continue;
-		tried++;
-		st = pj_verify_sig(&set->keys[i], alg, msg, msglen, sig, siglen, err);
-		if (st != PJ_E_SIGNATURE)
-			return st;
-	}
-	if (tried == 0)
-		return pj_fail(err, PJ_E_KEY, "no key allows %s", jws_alg_name(alg));
-	return pj_fail(err, PJ_E_SIGNATURE, "signature does not verify with any key");
+	if (flags & VEC_IGNORE_KID)
+		kid = NULL;
+	return pj_keyset_verify(set, alg, kid, kid_len, msg, msglen, sig, siglen, err);
 }
 
 enum pj_status vec_sig_layer(const char *tok, size_t len, const struct pj_keyset *set,

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -8,6 +9,43 @@
 #include <curl/curl.h>
 
 #include "http.h"
+
+/* libcurl is loaded when a request is made, not with the module: most
+ * logins never fetch anything, and libcurl with its 30-odd dependencies
+ * would triple the cost of loading pam_jwt.so into every sshd, sudo and
+ * greeter process.  RTLD_NODELETE keeps it mapped after dlclose (its
+ * dependencies do not all unload cleanly), so nothing is torn down under
+ * a host that may use libcurl itself. */
+struct curl_api {
+	void *lib;
+	CURLcode (*global_init)(long);
+	void (*global_cleanup)(void);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+};
+
+static int curl_load(struct curl_api *api)
+{
+	memset(api, 0, sizeof(*api));
+	api->lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+	if (api->lib == NULL)
+		return -1;
+#define SYM(field, name) (*(void **)(&api->field) = dlsym(api->lib, name)) == NULL
+	if (SYM(global_init, "curl_global_init") || SYM(global_cleanup, "curl_global_cleanup") ||
+	    SYM(easy_init, "curl_easy_init") || SYM(easy_setopt, "curl_easy_setopt") ||
+	    SYM(easy_perform, "curl_easy_perform") || SYM(easy_getinfo, "curl_easy_getinfo") ||
+	    SYM(easy_cleanup, "curl_easy_cleanup") || SYM(easy_strerror, "curl_easy_strerror")) {
+		dlclose(api->lib);
+		api->lib = NULL;
+		return -1;
+	}
+#undef SYM
+	return 0;
+}
 
 struct sink {
 	char *buf;
@@ -80,6 +118,7 @@ enum pj_status pj_http_request(const char *url, const char *form,
 			       struct pj_err *err)
 {
 	struct sink s = { NULL, 0, 0, 0, 0, -1 };
+	struct curl_api api;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURL *c = NULL;
 	CURLcode rc;
@@ -90,51 +129,55 @@ enum pj_status pj_http_request(const char *url, const char *form,
 	s.max = opts->max_body ? opts->max_body : PJ_HTTP_MAX_BODY;
 	if (strncmp(url, "https://", 8) != 0)
 		return pj_fail(err, PJ_E_UNAVAILABLE, "refusing a non-https URL");
+	if (curl_load(&api) != 0)
+		return pj_fail(err, PJ_E_UNAVAILABLE, "cannot load libcurl.so.4: %s", dlerror());
 	/* Reference counted by libcurl and thread-safe since 7.84: paired
 	 * with the cleanup below, it leaves nothing behind in the host. */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		dlclose(api.lib);
 		return pj_fail(err, PJ_E_INTERNAL, "libcurl could not start");
-	c = curl_easy_init();
+	}
+	c = api.easy_init();
 	if (c == NULL) {
 		st = pj_fail(err, PJ_E_NOMEM, "libcurl could not start");
 		goto out;
 	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	api.easy_setopt(c, CURLOPT_URL, url);
+	api.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+	api.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	api.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	api.easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
+	api.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	api.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (opts->ca_file != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, opts->ca_file);
+		api.easy_setopt(c, CURLOPT_CAINFO, opts->ca_file);
 	if (opts->ca_dir != NULL)
-		curl_easy_setopt(c, CURLOPT_CAPATH, opts->ca_dir);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, opts->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, opts->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 1L);
-	curl_easy_setopt(c, CURLOPT_PROXY, "");
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s.max);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "pam_jwt/" PACKAGE_VERSION);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &s);
+		api.easy_setopt(c, CURLOPT_CAPATH, opts->ca_dir);
+	api.easy_setopt(c, CURLOPT_TIMEOUT_MS, opts->timeout_ms);
+	api.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, opts->timeout_ms);
+	api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	api.easy_setopt(c, CURLOPT_NOPROGRESS, 1L);
+	api.easy_setopt(c, CURLOPT_PROXY, "");
+	api.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s.max);
+	api.easy_setopt(c, CURLOPT_USERAGENT, "pam_jwt/" PACKAGE_VERSION);
+	api.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	api.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	api.easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	api.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	api.easy_setopt(c, CURLOPT_HEADERDATA, &s);
 	if (form != NULL)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-	rc = curl_easy_perform(c);
+		api.easy_setopt(c, CURLOPT_POSTFIELDS, form);
+	rc = api.easy_perform(c);
 	if (rc != CURLE_OK) {
 		if (s.too_big || rc == CURLE_FILESIZE_EXCEEDED)
 			st = pj_fail(err, PJ_E_UNAVAILABLE, "response from %s is larger than %zu bytes",
 				     url, s.max);
 		else
 			st = pj_fail(err, PJ_E_UNAVAILABLE, "%s: %s", url,
-				     errbuf[0] ? errbuf : curl_easy_strerror(rc));
+				     errbuf[0] ? errbuf : api.easy_strerror(rc));
 		goto out;
 	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	api.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	resp->status = status;
 	resp->body = s.buf != NULL ? s.buf : calloc(1, 1);
 	resp->len = s.len;
@@ -143,8 +186,10 @@ enum pj_status pj_http_request(const char *url, const char *form,
 	st = resp->body != NULL ? PJ_OK : pj_fail(err, PJ_E_NOMEM, "out of memory");
 out:
 	pj_free_secret(s.buf, s.cap);
-	curl_easy_cleanup(c);
-	curl_global_cleanup();
+	if (c != NULL)
+		api.easy_cleanup(c);
+	api.global_cleanup();
+	dlclose(api.lib);
 	return st;
 }
 

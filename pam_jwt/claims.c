@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 #include <strings.h>
 
@@ -21,6 +22,13 @@ int pj_typ_matches(const char *typ, size_t typlen, const char *want)
 	}
 	return typlen == wlen && memchr(typ, '\0', typlen) == NULL &&
 	       strncasecmp(typ, want, wlen) == 0;
+}
+
+static int has_fraction(const struct json_object *claims, const char *name)
+{
+	struct json_object *v = pj_json_get(claims, name, json_type_double);
+
+	return v != NULL && json_object_get_double(v) != floor(json_object_get_double(v));
 }
 
 static enum pj_status get_date(const struct json_object *claims, const char *name,
@@ -51,6 +59,12 @@ static enum pj_status check_times(const struct json_object *claims,
 	if (has_exp && now >= exp + lw)
 		return pj_fail(err, PJ_E_EXPIRED, "token expired %lld s ago",
 			       (long long)(now - exp));
+	/* Dates are floored when read; for "not before" checks round a
+	 * fraction up instead, so nbf = now + 0.9 is not yet valid. */
+	if (has_nbf && has_fraction(claims, "nbf"))
+		nbf++;
+	if (has_iat && has_fraction(claims, "iat"))
+		iat++;
 	if (has_nbf && now + lw < nbf)
 		return pj_fail(err, PJ_E_NOT_YET, "token not valid before %lld (in %lld s)",
 			       (long long)nbf, (long long)(nbf - now));

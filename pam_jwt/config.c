@@ -77,6 +77,8 @@ static enum pj_status at_line(enum pj_status st, const char *path, unsigned line
 {
 	char inner[PJ_REASON_MAX];
 
+	if (err == NULL)
+		return st;
 	memcpy(inner, err->reason, sizeof(inner));
 	return pj_fail(err, st, "%s:%u: %s", path, lineno, inner);
 }
@@ -94,12 +96,16 @@ static enum pj_status walk(struct pj_config *global, const char *text, size_t le
 {
 	const char *p = text, *end = text + len;
 	struct pj_config scratch;
+	char *seen[PJ_MAX_SECTIONS] = { NULL };
 	unsigned lineno = 0, sec_line = 0;
-	long sec = -1;
+	long sec = -1, k;
 	int in_scratch = 0, r;
 	enum pj_status st = PJ_OK;
+	struct pj_err local;
 	struct line ln;
 
+	if (err == NULL)
+		err = &local;
 	*nsec = 0;
 	*match = -1;
 	if (memchr(text, '\0', len) != NULL)
@@ -121,6 +127,17 @@ static enum pj_status walk(struct pj_config *global, const char *text, size_t le
 						     path, sec_line);
 					break;
 				}
+				for (k = 0; k < sec; k++) {
+					if (seen[k] != NULL && strcmp(seen[k], scratch.issuer) == 0) {
+						st = pj_fail(err, PJ_E_CONFIG,
+							     "%s:%u: a section for issuer %s exists already",
+							     path, sec_line, scratch.issuer);
+						break;
+					}
+				}
+				if (st != PJ_OK)
+					break;
+				seen[sec] = strdup(scratch.issuer);
 				if (collect != NULL && sec < PJ_MAX_SECTIONS)
 					collect[sec] = strdup(scratch.issuer);
 				if (want != NULL && strlen(scratch.issuer) == wantlen &&
@@ -162,6 +179,8 @@ static enum pj_status walk(struct pj_config *global, const char *text, size_t le
 	}
 	if (in_scratch)
 		pj_config_free(&scratch);
+	for (k = 0; k < PJ_MAX_SECTIONS; k++)
+		free(seen[k]);
 	return st;
 }
 

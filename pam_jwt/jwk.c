@@ -162,7 +162,14 @@ static enum pj_status classify(EVP_PKEY *pkey, struct pj_key *key, struct pj_err
 		key->bits = 256;
 		return check_ed25519(raw, err);
 	}
-	case EVP_PKEY_EC:
+	case EVP_PKEY_EC: {
+		int explicit_params = 0;
+
+		/* A key "decoded from explicit parameters" names a curve only by
+		 * matching it: refuse (CVE-2022-0778 class). */
+		if (EVP_PKEY_get_int_param(pkey, OSSL_PKEY_PARAM_EC_DECODED_FROM_EXPLICIT_PARAMS,
+					   &explicit_params) && explicit_params)
+			return pj_fail(err, PJ_E_KEY, "EC key with explicit curve parameters refused");
 		if (!EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME,
 						    group, sizeof(group), &glen))
 			return pj_fail(err, PJ_E_KEY, "EC key without a named curve refused");
@@ -179,6 +186,7 @@ static enum pj_status classify(EVP_PKEY *pkey, struct pj_key *key, struct pj_err
 			     ? PJ_OK : pj_fail(err, PJ_E_KEY, "EC point is not on the curve");
 		EVP_PKEY_CTX_free(ctx);
 		return st;
+	}
 	default:
 		return pj_fail(err, PJ_E_KEY, "key type not supported");
 	}
@@ -471,8 +479,8 @@ enum pj_status pj_jwks_add(struct pj_keyset *set, const char *buf, size_t len,
 	for (i = first; i < set->n; i++)
 		for (j = 0; j < set->n; j++)
 			if (j != i && same_kid(&set->keys[i], &set->keys[j]))
-				drop[i] = 1;
-	for (i = first, j = first; i < set->n; i++) {
+				drop[i] = drop[j] = 1;
+	for (i = 0, j = 0; i < set->n; i++) {
 		if (drop[i]) {
 			pj_key_free(&set->keys[i]);
 			note_skip(set, "duplicate kid in JWKS");

@@ -65,8 +65,9 @@ enum pj_status pj_jwk_import(const struct json_object *jwk, struct pj_key *out,
 			     struct pj_err *err);
 
 /* Add the keys of the JWKS text buf[0..len) to set.  A key that is
- * refused is skipped (counted in set->skipped); keys that share a kid are
- * all dropped, so such a kid never verifies.  Fails only when the text is
+ * refused is skipped (counted in set->skipped); keys that share a kid,
+ * with each other or with keys already in set, are all dropped, so such a
+ * kid never verifies.  Fails only when the text is
  * not a JWKS object or the set is full. */
 enum pj_status pj_jwks_add(struct pj_keyset *set, const char *buf, size_t len,
 			   struct pj_err *err);

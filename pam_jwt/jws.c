@@ -67,7 +67,7 @@ static enum pj_status decode_json(const char *seg, size_t len, const char *what,
 	if (b64_decode(seg, len, &raw, &rawlen) != 0)
 		return pj_fail(err, PJ_E_FORMAT, "%s is not strict base64url", what);
 	st = pj_json_parse((const char *)raw, rawlen, PJ_JSON_MAX_DEPTH, out, err);
-	if (st != PJ_OK) {
+	if (st != PJ_OK && err != NULL) {
 		char inner[PJ_REASON_MAX];
 
 		memcpy(inner, err->reason, sizeof(inner));

@@ -12,7 +12,7 @@ static enum pj_status in_file(enum pj_status st, const char *path, struct pj_err
 {
 	char inner[PJ_REASON_MAX];
 
-	if (strstr(err->reason, path) != NULL)
+	if (err == NULL || strstr(err->reason, path) != NULL)
 		return st;
 	memcpy(inner, err->reason, sizeof(inner));
 	return pj_fail(err, st, "%s: %s", path, inner);

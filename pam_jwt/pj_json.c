@@ -62,6 +62,45 @@ static int hex4(const unsigned char *p, unsigned *v)
 	return 0;
 }
 
+/* Length of the RFC 8259 number at p (-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?),
+ * or 0 when the text there is not one (json-c also takes "1.", "00", "-01"). */
+static size_t number_len(const unsigned char *p, size_t n)
+{
+	size_t i = 0, d;
+
+	if (i < n && p[i] == '-')
+		i++;
+	if (i < n && p[i] == '0') {
+		i++;
+	} else if (i < n && p[i] >= '1' && p[i] <= '9') {
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+	} else {
+		return 0;
+	}
+	if (i < n && p[i] == '.') {
+		i++;
+		for (d = 0; i < n && p[i] >= '0' && p[i] <= '9'; d++)
+			i++;
+		if (d == 0)
+			return 0;
+	}
+	if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+		i++;
+		if (i < n && (p[i] == '+' || p[i] == '-'))
+			i++;
+		for (d = 0; i < n && p[i] >= '0' && p[i] <= '9'; d++)
+			i++;
+		if (d == 0)
+			return 0;
+	}
+	/* a number ends at a delimiter: "01" is "0" then "1" */
+	if (i < n && !(p[i] == ',' || p[i] == '}' || p[i] == ']' || p[i] == ' ' || p[i] == '\t' ||
+		       p[i] == '\n' || p[i] == '\r'))
+		return 0;
+	return i;
+}
+
 /* The checks json-c does not make, done on the raw text.  Counts the
  * members (one ':' outside strings per member) so duplicates can be found
  * after parsing. */
@@ -126,12 +165,48 @@ static enum pj_status prescan(const unsigned char *p, size_t len, int max_depth,
 			case ':':
 				(*members)++;
 				break;
-			default:
+			case ',':
+			case ' ':
+			case '\t':
+			case '\n':
+			case '\r':
 				break;
+			case 't':
+			case 'f':
+			case 'n': {
+				/* true, false, null: nothing else is a bare word */
+				static const char *const words[] = { "true", "false", "null" };
+				size_t w, wl;
+				int okw = 0;
+
+				for (w = 0; w < 3 && !okw; w++) {
+					wl = strlen(words[w]);
+					if (len - i >= wl && memcmp(p + i, words[w], wl) == 0) {
+						i += wl;
+						okw = 1;
+					}
+				}
+				if (!okw)
+					return pj_fail(err, PJ_E_FORMAT, "JSON has a bare word that is not true, false or null");
+				continue;
+			}
+			default:
+				if (c == '-' || (c >= '0' && c <= '9')) {
+					size_t nl = number_len(p + i, len - i);
+
+					if (nl == 0)
+						return pj_fail(err, PJ_E_FORMAT, "JSON number is not in RFC 8259 form");
+					i += nl;
+					continue;
+				}
+				/* single quotes, comments, NaN, Infinity, stray bytes */
+				return pj_fail(err, PJ_E_FORMAT, "JSON has a character outside any string");
 			}
 		}
 		i += n;
 	}
+	if (in_str)
+		return pj_fail(err, PJ_E_FORMAT, "JSON string not closed");
 	return PJ_OK;
 }
 

@@ -9,6 +9,40 @@
 
 #include "safefile.h"
 
+/* Every directory above the file must be owned by root (or us) and not
+ * writable by others, unless it is sticky (like /tmp, where others cannot
+ * rename or remove what is not theirs): else another user could swap the
+ * file for one of their own. */
+static enum pj_status check_parents(const char *path, struct pj_err *err)
+{
+	char *real = realpath(path, NULL), *slash;
+	struct stat st;
+	enum pj_status rc = PJ_OK;
+
+	if (real == NULL)
+		return pj_fail(err, PJ_E_UNAVAILABLE, "cannot resolve %s: %s", path, strerror(errno));
+	while ((slash = strrchr(real, '/')) != NULL) {
+		if (slash == real)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		if (stat(real, &st) != 0) {
+			rc = pj_fail(err, PJ_E_UNAVAILABLE, "cannot stat %s: %s", real, strerror(errno));
+			break;
+		}
+		if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+		    ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
+			rc = pj_fail(err, PJ_E_CONFIG, "directory %s (holding %s) is writable by others than root",
+				     real, path);
+			break;
+		}
+		if (slash == real)
+			break;
+	}
+	free(real);
+	return rc;
+}
+
 enum pj_status pj_read_file(const char *path, size_t maxsize, char **buf,
 			    size_t *len, struct pj_err *err)
 {
@@ -39,6 +73,8 @@ enum pj_status pj_read_file(const char *path, size_t maxsize, char **buf,
 		rc = pj_fail(err, PJ_E_CONFIG, "%s is writable by group or others", path);
 		goto out;
 	}
+	if ((rc = check_parents(path, err)) != PJ_OK)
+		goto out;
 	if ((size_t)st.st_size > maxsize) {
 		rc = pj_fail(err, PJ_E_CONFIG, "%s is larger than %zu bytes", path, maxsize);
 		goto out;

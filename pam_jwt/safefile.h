@@ -9,7 +9,9 @@
 /* Read the whole of path into a new NUL-terminated buffer.  The file is
  * opened without following a final symlink and must be a regular file
  * owned by root (or by the process's effective user), not writable by
- * group or others, and at most maxsize bytes.  On success sets *buf
+ * group or others, and at most maxsize bytes; every directory above it
+ * must be owned by root (or the effective user) and not writable by
+ * others unless sticky (/tmp).  On success sets *buf
  * (caller frees; wipe it with pj_free_secret when it holds a secret) and
  * *len.  Errors: PJ_E_UNAVAILABLE when the file cannot be read (missing,
  * unreadable), PJ_E_CONFIG when it is unsafe or too large. */

@@ -84,6 +84,8 @@ enum pj_status pj_token_collect(const char *first, pj_ask_fn ask, void *ctx,
 			goto fail;
 		}
 		if (ask(ctx, part, &ans) != 0 || ans == NULL) {
+			if (ans != NULL)
+				pj_free_secret(ans, strlen(ans));
 			st = pj_fail(err, PJ_E_UNAVAILABLE, "no answer for token part %d", part);
 			goto fail;
 		}

@@ -443,8 +443,49 @@ static void note_skip(struct pj_keyset *set, const char *reason)
 			    strlen(reason));
 }
 
+/* Could this JWK verify a token with kid (NULL: none) and alg
+ * (JWS_ALG_UNKNOWN: any)?  Only a cheap look at kid, kty and crv: the
+ * full checks happen when the key is built. */
+static int wanted(const struct json_object *jwk, const char *kid, size_t kidlen,
+		  enum jws_alg alg)
+{
+	const char *k = NULL, *kty = NULL, *crv = NULL;
+	size_t kl = 0, tl = 0, cl = 0;
+	int has_kid = pj_json_get_string(jwk, "kid", &k, &kl) == 1;
+
+	if (kid != NULL && has_kid)
+		return kl == kidlen && memcmp(k, kid, kl) == 0;
+	if (alg == JWS_ALG_UNKNOWN)
+		return 1;
+	if (pj_json_get_string(jwk, "kty", &kty, &tl) != 1)
+		return 1; /* let the import refuse it */
+	pj_json_get_string(jwk, "crv", &crv, &cl);
+	switch (alg) {
+	case JWS_RS256: case JWS_RS384: case JWS_RS512:
+	case JWS_PS256: case JWS_PS384: case JWS_PS512:
+		return pj_json_str_eq(kty, tl, "RSA");
+	case JWS_ES256:
+		return pj_json_str_eq(kty, tl, "EC") && crv != NULL && pj_json_str_eq(crv, cl, "P-256");
+	case JWS_ES384:
+		return pj_json_str_eq(kty, tl, "EC") && crv != NULL && pj_json_str_eq(crv, cl, "P-384");
+	case JWS_ES512:
+		return pj_json_str_eq(kty, tl, "EC") && crv != NULL && pj_json_str_eq(crv, cl, "P-521");
+	case JWS_EDDSA:
+		return pj_json_str_eq(kty, tl, "OKP");
+	default:
+		return 0;
+	}
+}
+
 enum pj_status pj_jwks_add(struct pj_keyset *set, const char *buf, size_t len,
 			   struct pj_err *err)
+{
+	return pj_jwks_add_for(set, buf, len, NULL, 0, JWS_ALG_UNKNOWN, err);
+}
+
+enum pj_status pj_jwks_add_for(struct pj_keyset *set, const char *buf, size_t len,
+			       const char *kid, size_t kidlen, enum jws_alg alg,
+			       struct pj_err *err)
 {
 	struct json_object *root = NULL, *keys;
 	unsigned char drop[PJ_KEYSET_MAX] = { 0 };
@@ -469,6 +510,8 @@ enum pj_status pj_jwks_add(struct pj_keyset *set, const char *buf, size_t len,
 			goto out;
 		}
 		pj_err_clear(&kerr);
+		if (!wanted(json_object_array_get_idx(keys, i), kid, kidlen, alg))
+			continue;
 		if (pj_jwk_import(json_object_array_get_idx(keys, i), &key, &kerr) != PJ_OK) {
 			note_skip(set, kerr.reason);
 			continue;

@@ -72,6 +72,15 @@ enum pj_status pj_jwk_import(const struct json_object *jwk, struct pj_key *out,
 enum pj_status pj_jwks_add(struct pj_keyset *set, const char *buf, size_t len,
 			   struct pj_err *err);
 
+/* pj_jwks_add for one token: builds only the keys that could verify a
+ * token with kid[0..kidlen) (NULL: none) under alg (JWS_ALG_UNKNOWN: any):
+ * keys with that kid, or without a kid and of a type that fits alg.
+ * Building a key is most of the cost of a login; the rest are left as
+ * text. */
+enum pj_status pj_jwks_add_for(struct pj_keyset *set, const char *buf, size_t len,
+			       const char *kid, size_t kidlen, enum jws_alg alg,
+			       struct pj_err *err);
+
 /* Add the SPKI PEM public key in buf[0..len) to set (no kid), applying the
  * same key policy as pj_jwk_import. */
 enum pj_status pj_pem_add(struct pj_keyset *set, const char *buf, size_t len,

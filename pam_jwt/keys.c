@@ -7,19 +7,28 @@
 #include "remote.h"
 #include "safefile.h"
 
-/* Prefix err's reason with the file it came from. */
+/* Prefix err's reason with the file it came from.  A configured file that
+ * holds no usable key is the host's problem, not the token's: a refused
+ * key or too many keys become PJ_E_UNAVAILABLE. */
 static enum pj_status in_file(enum pj_status st, const char *path, struct pj_err *err)
 {
 	char inner[PJ_REASON_MAX];
 
+	if (st == PJ_E_KEY || st == PJ_E_TOO_LARGE)
+		st = PJ_E_UNAVAILABLE;
+	if (err != NULL)
+		err->status = st;
 	if (err == NULL || strstr(err->reason, path) != NULL)
 		return st;
 	memcpy(inner, err->reason, sizeof(inner));
 	return pj_fail(err, st, "%s: %s", path, inner);
 }
 
-enum pj_status pj_keys_load(const struct pj_config *cfg, struct pj_keyset *set,
-			    struct pj_err *err)
+/* pj_keys_load, building from the JWKS file only the keys that fit the
+ * token (filter != 0) and allowing an empty result then. */
+static enum pj_status load_static(const struct pj_config *cfg, int filter, const char *kid,
+				  size_t kidlen, enum jws_alg alg, struct pj_keyset *set,
+				  struct pj_err *err)
 {
 	char *buf = NULL;
 	size_t len = 0, i;
@@ -39,7 +48,7 @@ enum pj_status pj_keys_load(const struct pj_config *cfg, struct pj_keyset *set,
 	if (cfg->jwks_file != NULL) {
 		st = pj_read_file(cfg->jwks_file, PJ_JWKS_FILE_MAX, &buf, &len, err);
 		if (st == PJ_OK) {
-			st = pj_jwks_add(set, buf, len, err);
+			st = pj_jwks_add_for(set, buf, len, kid, kidlen, alg, err);
 			free(buf);
 		}
 		if (st != PJ_OK) {
@@ -58,7 +67,12 @@ enum pj_status pj_keys_load(const struct pj_config *cfg, struct pj_keyset *set,
 			goto fail;
 		}
 	}
-	if (set->n == 0) {
+	if (set->n == 0 && filter && set->skipped) {
+		/* the keys this token names exist but were refused */
+		st = pj_fail(err, PJ_E_KEY, "the key for this token is refused: %s", set->skip_reason);
+		goto fail;
+	}
+	if (set->n == 0 && !filter) {
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "no usable key in the configured key files%s%s",
 			     set->skipped ? ": " : "", set->skipped ? set->skip_reason : "");
 		goto fail;
@@ -69,18 +83,24 @@ fail:
 	return st;
 }
 
+enum pj_status pj_keys_load(const struct pj_config *cfg, struct pj_keyset *set,
+			    struct pj_err *err)
+{
+	return load_static(cfg, 0, NULL, 0, JWS_ALG_UNKNOWN, set, err);
+}
+
 int pj_keys_static(const struct pj_config *cfg)
 {
 	return cfg->n_key_files > 0 || cfg->jwks_file != NULL || cfg->hmac_secret_file != NULL;
 }
 
 enum pj_status pj_keys_for_token(const struct pj_config *cfg, const char *kid, size_t kidlen,
-				 int64_t now, struct pj_keyset *set, char *note,
-				 struct pj_err *err)
+				 enum jws_alg alg, int64_t now, struct pj_keyset *set,
+				 char *note, struct pj_err *err)
 {
 	if (note != NULL)
 		note[0] = '\0';
 	if (pj_keys_static(cfg))
-		return pj_keys_load(cfg, set, err);
-	return pj_remote_keys(cfg, kid, kidlen, now, 0, set, note, err);
+		return load_static(cfg, 1, kid, kidlen, alg, set, err);
+	return pj_remote_keys(cfg, kid, kidlen, alg, now, 0, set, note, err);
 }

@@ -166,7 +166,7 @@ static int has_kid(const struct pj_cache_entry *e, const char *kid, size_t kidle
 	set = calloc(1, sizeof(*set));
 	if (set == NULL)
 		return 0;
-	if (pj_jwks_add(set, e->jwks, e->jwks_len, NULL) == PJ_OK)
+	if (pj_jwks_add_for(set, e->jwks, e->jwks_len, kid, kidlen, JWS_ALG_UNKNOWN, NULL) == PJ_OK)
 		for (i = 0; i < set->n; i++)
 			if (set->keys[i].kid_len == kidlen && memcmp(set->keys[i].kid, kid, kidlen) == 0)
 				found = 1;
@@ -181,8 +181,8 @@ static int needs_fetch(const struct pj_cache_entry *e, const char *kid, size_t k
 }
 
 enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size_t kidlen,
-			      int64_t now, int force, struct pj_keyset *set, char *note,
-			      struct pj_err *err)
+			      enum jws_alg alg, int64_t now, int force, struct pj_keyset *set,
+			      char *note, struct pj_err *err)
 {
 	struct pj_cache_entry e;
 	struct pj_err ferr;
@@ -233,8 +233,10 @@ use:
 			     note != NULL && note[0] ? ": " : "", note != NULL ? note : "");
 		goto out;
 	}
-	st = pj_jwks_add(set, e.jwks, e.jwks_len, err);
-	if (st == PJ_OK && set->n == 0)
+	st = pj_jwks_add_for(set, e.jwks, e.jwks_len, kid, kidlen, alg, err);
+	if (st == PJ_OK && set->n == 0 && alg != JWS_ALG_UNKNOWN && set->skipped)
+		st = pj_fail(err, PJ_E_KEY, "the key for this token is refused: %s", set->skip_reason);
+	else if (st == PJ_OK && set->n == 0 && alg == JWS_ALG_UNKNOWN)
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "cached JWKS of %s has no usable key", cfg->issuer);
 out:
 	pj_cache_entry_free(&e);

@@ -12,7 +12,8 @@
 #include "pj_err.h"
 
 /* Add to set the auth center's keys for a token with kid[0..kidlen) (kid
- * NULL: none) at time now.  A fresh cache that has the kid is used without
+ * NULL: none) and alg (JWS_ALG_UNKNOWN: all keys) at time now; only the
+ * keys that fit are built.  A fresh cache that has the kid is used without
  * network.  Otherwise (no cache, cache expired, kid unknown) the JWKS is
  * fetched, at most once per cfg->refresh_min_interval per issuer (force:
  * regardless), under a lock shared by concurrent logins.  When the fetch
@@ -21,7 +22,7 @@
  * cache) are written to note[PJ_REASON_MAX] ("" when none).  Errors:
  * PJ_E_UNAVAILABLE when no usable key set can be had. */
 enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size_t kidlen,
-			      int64_t now, int force, struct pj_keyset *set, char *note,
-			      struct pj_err *err);
+			      enum jws_alg alg, int64_t now, int force, struct pj_keyset *set,
+			      char *note, struct pj_err *err);
 
 #endif

@@ -84,10 +84,7 @@ enum pj_status pj_validate(const struct pj_config *base, const char *token, size
 		st = pj_fail(err, PJ_E_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((st = pj_keys_for_token(cfg, j.kid, j.kid_len, now, keys, d->key_note, err)) != PJ_OK) {
-		/* The token is not at fault; the host cannot decide. */
-		if (st == PJ_E_KEY || st == PJ_E_TOO_LARGE)
-			st = err->status = PJ_E_UNAVAILABLE;
+	if ((st = pj_keys_for_token(cfg, j.kid, j.kid_len, j.alg, now, keys, d->key_note, err)) != PJ_OK) {
 		goto out;
 	}
 	if ((st = pj_keyset_verify(keys, j.alg, j.kid, j.kid_len,

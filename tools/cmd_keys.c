@@ -99,7 +99,7 @@ static int refresh_one(const struct pj_config *cfg, int64_t now)
 	set = calloc(1, sizeof(*set));
 	if (set == NULL)
 		return 1;
-	if (pj_remote_keys(cfg, NULL, 0, now, 1, set, note, &err) != PJ_OK) {
+	if (pj_remote_keys(cfg, NULL, 0, JWS_ALG_UNKNOWN, now, 1, set, note, &err) != PJ_OK) {
 		fprintf(stderr, "pam-jwt keys refresh: %s: %s\n", cfg->issuer, err.reason);
 		rc = 1;
 	} else if (note[0] != '\0') {

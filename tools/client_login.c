@@ -1,0 +1,390 @@
+/* The cached login: one JSON file per auth center and client in the cache
+ * directory, holding the refresh token, the endpoints, the audiences the
+ * login covers and the access tokens got so far (one per audience).
+ *
+ *   {"version":1,"issuer":"https://...","client_id":"...",
+ *    "token_endpoint":"https://...","revocation_endpoint":"https://...",
+ *    "refresh_token":"...","refresh_expires_at":0,"id_token":"...",
+ *    "scope":"openid offline_access","login_time":N,"refresh_time":N,
+ *    "audiences":["ssh://host1"],
+ *    "tokens":[{"audience":"ssh://host1","access_token":"...","expires_at":N}]}
+ *
+ * Read strictly (pj_json_parse): a damaged file is reported, never
+ * guessed at.  Every string that held a token is wiped before release. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "client.h"
+#include "pj_json.h"
+
+#define LOGIN_VERSION 1
+
+void pjc_json_wipe(struct json_object *o)
+{
+	if (o == NULL)
+		return;
+	switch (json_object_get_type(o)) {
+	case json_type_string:
+		OPENSSL_cleanse((char *)(uintptr_t)json_object_get_string(o),
+				(size_t)json_object_get_string_len(o));
+		break;
+	case json_type_object: {
+		json_object_object_foreach(o, k, v) {
+			(void)k;
+			pjc_json_wipe(v);
+		}
+		break;
+	}
+	case json_type_array: {
+		size_t i, n = json_object_array_length(o);
+
+		for (i = 0; i < n; i++)
+			pjc_json_wipe(json_object_array_get_idx(o, i));
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+char *pjc_login_name(const char *issuer, const char *client_id, int lock)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	char *name = NULL;
+	size_t i;
+
+	if (ctx == NULL)
+		return NULL;
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, issuer, strlen(issuer)) == 1 &&
+	    EVP_DigestUpdate(ctx, "\n", 1) == 1 &&
+	    EVP_DigestUpdate(ctx, client_id, strlen(client_id)) == 1 &&
+	    EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen >= 8 &&
+	    (name = malloc(64)) != NULL) {
+		int o = snprintf(name, 64, "login-");
+
+		for (i = 0; i < 8; i++)
+			o += snprintf(name + o, 64 - (size_t)o, "%02x", md[i]);
+		snprintf(name + o, 64 - (size_t)o, "%s", lock ? ".lock" : ".json");
+	}
+	EVP_MD_CTX_free(ctx);
+	return name;
+}
+
+int pjc_set_secret(char **field, const char *value, struct pjc_err *e)
+{
+	char *copy = NULL;
+
+	if (value != NULL && (copy = strdup(value)) == NULL)
+		return pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
+	if (*field != NULL)
+		pj_free_secret(*field, strlen(*field));
+	*field = copy;
+	return 0;
+}
+
+void pjc_login_free(struct pjc_login *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	free(l->issuer);
+	free(l->client_id);
+	free(l->token_endpoint);
+	free(l->revocation_endpoint);
+	pjc_set_secret(&l->refresh_token, NULL, NULL);
+	pjc_set_secret(&l->id_token, NULL, NULL);
+	free(l->scope);
+	for (i = 0; i < l->n_audiences; i++)
+		free(l->audiences[i]);
+	for (i = 0; i < l->n_tokens; i++) {
+		free(l->tokens[i].audience);
+		pjc_set_secret(&l->tokens[i].access_token, NULL, NULL);
+	}
+	memset(l, 0, sizeof(*l));
+}
+
+/* Copy an optional string member; -1 when present with another type. */
+static int get_str(struct json_object *o, const char *name, char **out, int required)
+{
+	const char *s = NULL;
+	size_t len = 0;
+	int r = pj_json_get_string(o, name, &s, &len);
+
+	if (r < 0 || (r == 0 && required) || (r == 1 && memchr(s, '\0', len) != NULL))
+		return -1;
+	if (r == 0)
+		return 0;
+	*out = strdup(s);
+	return *out ? 0 : -1;
+}
+
+static int get_num(struct json_object *o, const char *name, int64_t *out)
+{
+	int r = pj_json_get_date(o, name, out);
+
+	if (r == 0)
+		*out = 0;
+	return r < 0 ? -1 : 0;
+}
+
+static int damaged(struct pjc_err *e, const char *name, const char *why)
+{
+	return pjc_fail(e, PJC_EXIT_LOGIN,
+			"the cached login %s is damaged (%s): run pam-jwt login (it replaces "
+			"the file)", name, why);
+}
+
+int pjc_login_parse(const char *text, size_t len, const char *name, struct pjc_login *l,
+		    struct pjc_err *e)
+{
+	struct json_object *o = NULL, *arr;
+	struct pj_err perr;
+	int64_t version = 0;
+	size_t i, n;
+	int rc = 0;
+
+	memset(l, 0, sizeof(*l));
+	pj_err_clear(&perr);
+	if (pj_json_parse(text, len, PJ_JSON_MAX_DEPTH, &o, &perr) != PJ_OK)
+		return damaged(e, name, "not a JSON object");
+	if (get_num(o, "version", &version) != 0 || version != LOGIN_VERSION) {
+		rc = damaged(e, name, "unknown version");
+		goto out;
+	}
+	if (get_str(o, "issuer", &l->issuer, 1) != 0 ||
+	    get_str(o, "client_id", &l->client_id, 1) != 0 ||
+	    get_str(o, "token_endpoint", &l->token_endpoint, 1) != 0 ||
+	    get_str(o, "revocation_endpoint", &l->revocation_endpoint, 0) != 0 ||
+	    get_str(o, "refresh_token", &l->refresh_token, 0) != 0 ||
+	    get_str(o, "id_token", &l->id_token, 0) != 0 ||
+	    get_str(o, "scope", &l->scope, 0) != 0 ||
+	    get_num(o, "refresh_expires_at", &l->refresh_expires_at) != 0 ||
+	    get_num(o, "login_time", &l->login_time) != 0 ||
+	    get_num(o, "refresh_time", &l->refresh_time) != 0) {
+		rc = damaged(e, name, "a member is missing or of the wrong type");
+		goto out;
+	}
+	if (strncmp(l->token_endpoint, "https://", 8) != 0 ||
+	    (l->revocation_endpoint != NULL && strncmp(l->revocation_endpoint, "https://", 8) != 0)) {
+		rc = damaged(e, name, "an endpoint is not https");
+		goto out;
+	}
+	arr = pj_json_get(o, "audiences", json_type_array);
+	n = arr ? json_object_array_length(arr) : 0;
+	for (i = 0; i < n && i < PJC_MAX_AUDIENCES; i++) {
+		struct json_object *a = json_object_array_get_idx(arr, i);
+
+		if (!json_object_is_type(a, json_type_string) ||
+		    (l->audiences[l->n_audiences] = strdup(json_object_get_string(a))) == NULL) {
+			rc = damaged(e, name, "bad audiences");
+			goto out;
+		}
+		l->n_audiences++;
+	}
+	arr = pj_json_get(o, "tokens", json_type_array);
+	n = arr ? json_object_array_length(arr) : 0;
+	for (i = 0; i < n && i < PJC_MAX_TOKENS; i++) {
+		struct json_object *t = json_object_array_get_idx(arr, i);
+		struct pjc_token *k = &l->tokens[l->n_tokens];
+
+		if (!json_object_is_type(t, json_type_object) ||
+		    get_str(t, "audience", &k->audience, 1) != 0 ||
+		    get_str(t, "access_token", &k->access_token, 1) != 0 ||
+		    get_num(t, "expires_at", &k->expires_at) != 0) {
+			l->n_tokens++; /* so that pjc_login_free releases what was copied */
+			rc = damaged(e, name, "bad tokens");
+			goto out;
+		}
+		l->n_tokens++;
+	}
+out:
+	pjc_json_wipe(o);
+	json_object_put(o);
+	if (rc != 0)
+		pjc_login_free(l);
+	return rc;
+}
+
+int pjc_login_read(const struct pjc_conf *c, struct pjc_login *l, struct pjc_err *e)
+{
+	char *name = pjc_login_name(c->issuer, c->client_id, 0), *buf = NULL;
+	size_t len = 0;
+	int missing = 0, rc;
+
+	memset(l, 0, sizeof(*l));
+	if (name == NULL)
+		return pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
+	rc = pjc_cache_read(c->cache_dir, name, &buf, &len, &missing, e);
+	if (rc != 0) {
+		if (missing)
+			pjc_fail(e, PJC_EXIT_LOGIN,
+				 "you are not logged in to %s (as client %s): run pam-jwt login",
+				 c->issuer, c->client_id);
+		free(name);
+		return rc;
+	}
+	rc = pjc_login_parse(buf, len, name, l, e);
+	pj_free_secret(buf, len + 1);
+	if (rc == 0 && (strcmp(l->issuer, c->issuer) != 0 || strcmp(l->client_id, c->client_id) != 0)) {
+		pjc_login_free(l);
+		rc = damaged(e, name, "it belongs to another issuer or client");
+	}
+	free(name);
+	return rc;
+}
+
+static int add_str(struct json_object *o, const char *name, const char *value)
+{
+	struct json_object *v;
+
+	if (value == NULL)
+		return 0;
+	v = json_object_new_string(value);
+	return v != NULL ? json_object_object_add(o, name, v) : -1;
+}
+
+static int add_num(struct json_object *o, const char *name, int64_t value)
+{
+	struct json_object *v = json_object_new_int64(value);
+
+	return v != NULL ? json_object_object_add(o, name, v) : -1;
+}
+
+int pjc_login_write(const char *dir, struct pjc_login *l, int64_t now, struct pjc_err *e)
+{
+	struct json_object *o = json_object_new_object(), *auds = json_object_new_array(),
+			   *toks = json_object_new_array();
+	char *name = pjc_login_name(l->issuer, l->client_id, 0);
+	const char *text;
+	size_t i, keep = 0;
+	int bad = 0, rc;
+
+	/* drop tokens that have expired: nothing can use them */
+	for (i = 0; i < l->n_tokens; i++) {
+		if (l->tokens[i].expires_at != 0 && l->tokens[i].expires_at <= now) {
+			free(l->tokens[i].audience);
+			pjc_set_secret(&l->tokens[i].access_token, NULL, NULL);
+			continue;
+		}
+		l->tokens[keep++] = l->tokens[i];
+	}
+	l->n_tokens = keep;
+	if (o == NULL || auds == NULL || toks == NULL || name == NULL) {
+		json_object_put(auds);
+		json_object_put(toks);
+		bad = 1;
+		goto out;
+	}
+	bad |= add_num(o, "version", LOGIN_VERSION) | add_str(o, "issuer", l->issuer) |
+	       add_str(o, "client_id", l->client_id) |
+	       add_str(o, "token_endpoint", l->token_endpoint) |
+	       add_str(o, "revocation_endpoint", l->revocation_endpoint) |
+	       add_str(o, "refresh_token", l->refresh_token) |
+	       add_num(o, "refresh_expires_at", l->refresh_expires_at) |
+	       add_str(o, "id_token", l->id_token) | add_str(o, "scope", l->scope) |
+	       add_num(o, "login_time", l->login_time) | add_num(o, "refresh_time", l->refresh_time);
+	for (i = 0; i < l->n_audiences; i++)
+		bad |= json_object_array_add(auds, json_object_new_string(l->audiences[i]));
+	for (i = 0; i < l->n_tokens; i++) {
+		struct json_object *t = json_object_new_object();
+
+		if (t == NULL) {
+			bad = 1;
+			break;
+		}
+		bad |= add_str(t, "audience", l->tokens[i].audience) |
+		       add_str(t, "access_token", l->tokens[i].access_token) |
+		       add_num(t, "expires_at", l->tokens[i].expires_at);
+		bad |= json_object_array_add(toks, t);
+	}
+	bad |= json_object_object_add(o, "audiences", auds);
+	bad |= json_object_object_add(o, "tokens", toks);
+out:
+	if (bad) {
+		rc = pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
+	} else {
+		text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							 JSON_C_TO_STRING_NOSLASHESCAPE);
+		if (text == NULL) {
+			rc = pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
+		} else {
+			rc = pjc_cache_write(dir, name, text, strlen(text), e);
+			OPENSSL_cleanse((char *)(uintptr_t)text, strlen(text));
+		}
+	}
+	pjc_json_wipe(o);
+	json_object_put(o);
+	free(name);
+	return rc;
+}
+
+struct pjc_token *pjc_login_find(struct pjc_login *l, const char *audience)
+{
+	size_t i;
+
+	for (i = 0; i < l->n_tokens; i++)
+		if (strcmp(l->tokens[i].audience, audience) == 0)
+			return &l->tokens[i];
+	return NULL;
+}
+
+int pjc_login_put(struct pjc_login *l, const char *audience, const char *access_token,
+		  int64_t expires_at, struct pjc_err *e)
+{
+	struct pjc_token *t = pjc_login_find(l, audience);
+
+	if (t == NULL) {
+		if (l->n_tokens == PJC_MAX_TOKENS) {
+			/* full: replace the one that expires first */
+			size_t i, first = 0;
+
+			for (i = 1; i < l->n_tokens; i++)
+				if (l->tokens[i].expires_at < l->tokens[first].expires_at)
+					first = i;
+			t = &l->tokens[first];
+			free(t->audience);
+			pjc_set_secret(&t->access_token, NULL, NULL);
+		} else {
+			t = &l->tokens[l->n_tokens++];
+		}
+		t->audience = strdup(audience);
+		if (t->audience == NULL)
+			return pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
+	}
+	t->expires_at = expires_at;
+	return pjc_set_secret(&t->access_token, access_token, e);
+}
+
+int pjc_login_covers(const struct pjc_login *l, const char *audience)
+{
+	size_t i;
+
+	for (i = 0; i < l->n_audiences; i++)
+		if (strcmp(l->audiences[i], audience) == 0)
+			return 1;
+	return 0;
+}
+
+int pjc_login_add_audience(struct pjc_login *l, const char *audience, struct pjc_err *e)
+{
+	if (pjc_login_covers(l, audience))
+		return 0;
+	if (l->n_audiences == PJC_MAX_AUDIENCES)
+		return pjc_fail(e, PJC_EXIT_USAGE, "a login covers at most %d audiences",
+				PJC_MAX_AUDIENCES);
+	l->audiences[l->n_audiences] = strdup(audience);
+	if (l->audiences[l->n_audiences] == NULL)
+		return pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
+	l->n_audiences++;
+	return 0;
+}

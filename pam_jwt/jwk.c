@@ -501,6 +501,7 @@ enum pj_status pj_jwks_add_for(struct pj_keyset *set, const char *buf, size_t le
 		goto out;
 	}
 	n = json_object_array_length(keys);
+	set->offered += n;
 	for (i = 0; i < n; i++) {
 		struct pj_err kerr;
 		struct pj_key key;

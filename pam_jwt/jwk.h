@@ -41,6 +41,7 @@ struct pj_key {
 struct pj_keyset {
 	struct pj_key keys[PJ_KEYSET_MAX];
 	size_t n;
+	size_t offered;                 /* entries seen in JWKS texts */
 	size_t skipped;                 /* keys in a JWKS that were refused */
 	char skip_reason[PJ_REASON_MAX];/* why the first one was refused */
 };

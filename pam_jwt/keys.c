@@ -72,7 +72,8 @@ static enum pj_status load_static(const struct pj_config *cfg, int filter, const
 		st = pj_fail(err, PJ_E_KEY, "the key for this token is refused: %s", set->skip_reason);
 		goto fail;
 	}
-	if (set->n == 0 && !filter) {
+	if (set->n == 0 && (!filter || (set->offered == 0 && cfg->n_key_files == 0 &&
+					 cfg->hmac_secret_file == NULL))) {
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "no usable key in the configured key files%s%s",
 			     set->skipped ? ": " : "", set->skipped ? set->skip_reason : "");
 		goto fail;

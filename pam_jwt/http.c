@@ -149,6 +149,8 @@ enum pj_status pj_http_request(const char *url, const char *form,
 	api.easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
 	api.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	api.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	/* TLS 1.2 at least, whatever the process's OpenSSL configuration */
+	api.easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	if (opts->ca_file != NULL)
 		api.easy_setopt(c, CURLOPT_CAINFO, opts->ca_file);
 	if (opts->ca_dir != NULL)

@@ -140,8 +140,11 @@ static enum pj_status check_ed25519(const unsigned char x[32], struct pj_err *er
 	return PJ_OK;
 }
 
-/* Check a public key loaded from anywhere and classify it. */
-static enum pj_status classify(EVP_PKEY *pkey, struct pj_key *key, struct pj_err *err)
+/* Check a public key loaded from anywhere and classify it.  check_point:
+ * run OpenSSL's public key check on EC points (keys built from JWK
+ * coordinates by EVP_PKEY_fromdata were checked on the curve already). */
+static enum pj_status classify(EVP_PKEY *pkey, struct pj_key *key, int check_point,
+			       struct pj_err *err)
 {
 	char group[64];
 	size_t glen = 0;
@@ -181,6 +184,8 @@ static enum pj_status classify(EVP_PKEY *pkey, struct pj_key *key, struct pj_err
 			key->kind = PJ_KEY_P521, key->bits = 521;
 		else
 			return pj_fail(err, PJ_E_KEY, "EC curve %s refused", group);
+		if (!check_point)
+			return PJ_OK;
 		ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
 		st = (ctx != NULL && EVP_PKEY_public_check(ctx) == 1)
 			     ? PJ_OK : pj_fail(err, PJ_E_KEY, "EC point is not on the curve");
@@ -410,7 +415,7 @@ enum pj_status pj_jwk_import(const struct json_object *jwk, struct pj_key *out,
 		st = pj_fail(err, PJ_E_KEY, "JWK kty or crv not supported");
 	if (st != PJ_OK)
 		goto fail;
-	if ((st = classify(key.pkey, &key, err)) != PJ_OK ||
+	if ((st = classify(key.pkey, &key, 0, err)) != PJ_OK ||
 	    (st = check_usage(jwk, &key, err)) != PJ_OK)
 		goto fail;
 	if (kid != NULL) {
@@ -555,7 +560,7 @@ enum pj_status pj_pem_add(struct pj_keyset *set, const char *buf, size_t len,
 	BIO_free(bio);
 	if (key.pkey == NULL)
 		return pj_fail(err, PJ_E_KEY, "not a PEM public key (BEGIN PUBLIC KEY)");
-	st = classify(key.pkey, &key, err);
+	st = classify(key.pkey, &key, 1, err);
 	if (st != PJ_OK) {
 		pj_key_free(&key);
 		return st;

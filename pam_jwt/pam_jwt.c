@@ -19,6 +19,7 @@
 #define PJ_EXPORT __attribute__((visibility("default")))
 
 #include "options.h"
+#include "osslinit.h"
 #include "pj_json.h"
 #include "policy.h"
 #include "session.h"
@@ -190,6 +191,7 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 
 	pj_err_clear(&err);
 	memset(&d, 0, sizeof(d));
+	pj_openssl_init();
 	if (load_config(pamh, argc, argv, &cfg) != 0)
 		return PAM_AUTHINFO_UNAVAIL;
 	rc = pam_get_user(pamh, &user, NULL);

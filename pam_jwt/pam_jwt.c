@@ -176,6 +176,30 @@ static int first_answer(pam_handle_t *pamh, const struct pj_config *cfg,
 	return PAM_SUCCESS;
 }
 
+struct env_ctx {
+	pam_handle_t *pamh;
+};
+
+static int put_env(void *vctx, const char *assignment)
+{
+	struct env_ctx *ctx = vctx;
+
+	return pam_putenv(ctx->pamh, assignment) != PAM_SUCCESS;
+}
+
+static int export_env(pam_handle_t *pamh, const struct json_object *claims, const char *list)
+{
+	struct env_ctx ctx = { pamh };
+	struct pj_err err;
+
+	pj_err_clear(&err);
+	if (pj_session_env(claims, list, put_env, &ctx, &err) != PJ_OK) {
+		pam_syslog(pamh, LOG_ERR, "cannot export claims: %s", err.reason);
+		return -1;
+	}
+	return 0;
+}
+
 PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 				   const char **argv)
 {
@@ -213,18 +237,32 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 		goto out;
 	}
 	if (not_token) {
+		const char *ans = from_item != NULL ? from_item : asked;
+
 		/* A password for another module: hand it on like pam_unix does. */
 		if (asked != NULL)
 			pam_set_item(pamh, PAM_AUTHTOK, asked);
-		if (cfg.debug)
+		if (strncmp(ans, "eyJ", 3) == 0)
+			/* looks like the start of a token that a client cut short
+			 * (ssh's 1023-byte answers, sudo's 511) */
+			pam_syslog(pamh, LOG_NOTICE,
+				   "answer starts like a token but is not one (cut short by the client?); "
+				   "ignoring it");
+		else if (cfg.debug)
 			pam_syslog(pamh, LOG_DEBUG, "answer is not a token, ignoring");
 		rc = PAM_IGNORE;
 		goto out;
 	}
 	st = pj_validate(&cfg, token, len, user, (int64_t)time(NULL), &d);
 	log_decision(pamh, user, &d);
-	if (st == PJ_OK)
+	if (st == PJ_OK) {
 		save_state(pamh, &d);
+		/* sshd authenticates in a child process and opens the session in
+		 * its parent, which does not see this handle's data but does get
+		 * the child's PAM environment: export the claims now too. */
+		if (cfg.session_env != NULL)
+			export_env(pamh, d.claims, cfg.session_env);
+	}
 	rc = pam_code(st);
 out:
 	pj_decision_free(&d);
@@ -284,23 +322,11 @@ out:
 	return rc;
 }
 
-struct env_ctx {
-	pam_handle_t *pamh;
-};
-
-static int put_env(void *vctx, const char *assignment)
-{
-	struct env_ctx *ctx = vctx;
-
-	return pam_putenv(ctx->pamh, assignment) != PAM_SUCCESS;
-}
-
 /* Session: export the configured claims as PAM_JWT_* variables. */
 PJ_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct auth_state *s = get_state(pamh);
 	struct json_object *claims = NULL;
-	struct env_ctx ctx = { pamh };
 	struct pj_config cfg;
 	struct pj_err err;
 	int rc = PAM_SUCCESS;
@@ -310,11 +336,13 @@ PJ_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const
 	pj_err_clear(&err);
 	if (load_config(pamh, argc, argv, &cfg) != 0)
 		return PAM_SESSION_ERR;
-	if (cfg.session_env != NULL &&
-	    (pj_json_parse(s->claims, s->claims_len, PJ_JSON_MAX_DEPTH, &claims, &err) != PJ_OK ||
-	     pj_session_env(claims, cfg.session_env, put_env, &ctx, &err) != PJ_OK)) {
-		pam_syslog(pamh, LOG_ERR, "session: cannot export claims: %s", err.reason);
-		rc = PAM_SESSION_ERR;
+	if (cfg.session_env != NULL) {
+		if (pj_json_parse(s->claims, s->claims_len, PJ_JSON_MAX_DEPTH, &claims, &err) != PJ_OK) {
+			pam_syslog(pamh, LOG_ERR, "session: cannot read the saved claims: %s", err.reason);
+			rc = PAM_SESSION_ERR;
+		} else if (export_env(pamh, claims, cfg.session_env) != 0) {
+			rc = PAM_SESSION_ERR;
+		}
 	}
 	json_object_put(claims);
 	pj_config_free(&cfg);

@@ -1,0 +1,249 @@
+#!/bin/bash
+# A real sshd with pam_jwt as its only authentication: log in as the test
+# user with a token from the test auth center as the password, through
+# keyboard-interactive and through the password method, with the real
+# OpenSSH client answering through SSH_ASKPASS.  Wrong tokens (tampered,
+# another audience, another user, not a token) are refused, for the
+# reason the module logs.  A token longer than OpenSSH's 1023-byte answer
+# limit goes through keyboard-interactive in parts (chunked entry).
+#
+# Runs in private namespaces (see common.sh); needs root.
+set -u
+. "$top_srcdir/tests/daemons/common.sh"
+dm_enter sshd ssh ssh-keygen setsid
+dm_setup
+dm_ac_start
+
+SVC=pj-sshd
+AUD=ssh://pj-host
+LOG=$T/log/sshd.log
+
+# ---- the daemon ----------------------------------------------------------
+
+dm_conf "$T/pam_jwt.conf" "audience = $AUD"
+cat >"/etc/pam.d/$SVC" <<EOF
+auth     required  $DM_MODULE config=$T/pam_jwt.conf
+account  required  $DM_MODULE config=$T/pam_jwt.conf
+account  required  pam_permit.so
+session  optional  $DM_MODULE config=$T/pam_jwt.conf session_env=sub,groups
+session  required  pam_permit.so
+EOF
+
+ssh-keygen -q -t ed25519 -N '' -f "$T/ssh_host_ed25519_key" || bail "ssh-keygen failed"
+# sshd re-executes itself by argv[0] (absolute path needed), and uses its
+# basename as the PAM service.
+ln -s "$(command -v sshd)" "$T/bin/$SVC"
+
+# Start sshd on a free port: try random ones until one binds.
+PORT=''
+for _ in 1 2 3 4 5 6 7 8; do
+	p=$((20000 + RANDOM % 40000))
+	cat >"$T/sshd_config" <<-EOF
+	ListenAddress 127.0.0.1
+	Port $p
+	HostKey $T/ssh_host_ed25519_key
+	PidFile $T/sshd.pid
+	UsePAM yes
+	KbdInteractiveAuthentication yes
+	PasswordAuthentication yes
+	PermitEmptyPasswords no
+	PubkeyAuthentication no
+	HostbasedAuthentication no
+	GSSAPIAuthentication no
+	AuthorizedKeysFile none
+	PermitRootLogin no
+	MaxAuthTries 10
+	UseDNS no
+	PrintMotd no
+	PrintLastLog no
+	X11Forwarding no
+	AllowTcpForwarding no
+	LogLevel VERBOSE
+	EOF
+	: >"$LOG"
+	"$T/bin/$SVC" -D -f "$T/sshd_config" -E "$LOG" </dev/null &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q "Server listening on 127.0.0.1 port $p" "$LOG" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if grep -q "Server listening on 127.0.0.1 port $p" "$LOG"; then
+		PORT=$p
+		dm_track "$pid"
+		break
+	fi
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+done
+if [ -z "$PORT" ]; then
+	sed 's/^/# /' "$LOG"
+	bail "sshd did not start"
+fi
+ok "sshd ($SVC) listens on 127.0.0.1:$PORT" true
+
+# ---- the client ------------------------------------------------------------
+
+# login METHOD [USER [COMMAND]]: ssh (run by pjtest) as USER (pjtest)
+# with METHOD (keyboard-interactive or password), answering through the
+# askpass; runs COMMAND (`id -un`).  Sets OUT (stdout), ERR (stderr), RC.
+login() {
+	local method=$1 user=${2:-$DM_USER} cmd=${3:-id -un} home=$T/home/$DM_USER
+	dm_log_mark
+	RC=0
+	OUT=$(timeout 60 setsid -w setpriv --reuid="$DM_UID" --regid="$DM_UID" --init-groups \
+		env -i PATH="$DM_PATH" HOME="$home" DISPLAY=:0 \
+		SSH_ASKPASS="$DM_ASKPASS" SSH_ASKPASS_REQUIRE=force \
+		ssh -F /dev/null -p "$PORT" -T \
+		-o BatchMode=no -o StrictHostKeyChecking=no \
+		-o UserKnownHostsFile="$home/known_hosts" -o GlobalKnownHostsFile=/dev/null \
+		-o PreferredAuthentications="$method" -o PubkeyAuthentication=no \
+		-o NumberOfPasswordPrompts=1 -o ConnectTimeout=20 -o LogLevel=ERROR \
+		"$user@127.0.0.1" "$cmd" </dev/null 2>"$T/log/ssh.err") || RC=$?
+	ERR=$(cat "$T/log/ssh.err")
+}
+
+# accepted NAME: the last login printed the test user's name.
+accepted() {
+	is "$1" "$OUT" "$DM_USER"
+	[ "$OUT" = "$DM_USER" ] || {
+		echo "$ERR" | dm_redact | sed 's/^/#   ssh: /'
+		dm_log_new | dm_redact | sed 's/^/#   log: /'
+	}
+}
+
+# refused NAME: the last login failed and ran nothing.
+refused() {
+	if [ "$RC" -ne 0 ] && [ -z "$OUT" ]; then
+		ok "$1" true
+	else
+		ok "$1" false
+		diag "  exit $RC, output '$OUT'"
+	fi
+}
+
+KI=keyboard-interactive
+REFUSED="pam_jwt\\($SVC:auth\\): refused token for user=$DM_USER"
+
+# 1. The ordinary case: ES256 token, keyboard-interactive.
+dm_mint tok --user "$DM_USER" --audience "$AUD" --alg ES256
+dm_answer "$tok"
+login "$KI"
+accepted "keyboard-interactive: ES256 token logs in, id -un is $DM_USER"
+is "keyboard-interactive: ssh shows the module's prompt" "$(dm_prompts)" \
+	"($DM_USER@127.0.0.1) Token: "
+dm_log_has "module logged the acceptance under service $SVC" \
+	"pam_jwt\\($SVC:auth\\): accepted token for user=$DM_USER alg=ES256 iss=$DM_ISS sub=$DM_USER"
+ok "sshd logged a keyboard-interactive/pam login" \
+	grep -q "Accepted keyboard-interactive/pam for $DM_USER from 127.0.0.1" "$LOG"
+
+# 2. The password method (sshd's PAM conversation answers with the password).
+dm_mint tok --user "$DM_USER" --audience "$AUD" --alg EdDSA
+dm_answer "$tok"
+login password
+accepted "password method: EdDSA token logs in"
+is "password method: ssh's own prompt" "$(dm_prompts)" "$DM_USER@127.0.0.1's password: "
+
+# The session phase exports claims (session_env=sub,groups).
+dm_groups '["devs", "ops"]'
+dm_mint tok --user "$DM_USER" --audience "$AUD" --alg ES256
+dm_answer "$tok"
+login password "$DM_USER" env
+is "password method: session has PAM_JWT_SUB" "$(grep '^PAM_JWT_SUB=' <<<"$OUT")" "PAM_JWT_SUB=$DM_USER"
+is "password method: session has PAM_JWT_GROUPS" "$(grep '^PAM_JWT_GROUPS=' <<<"$OUT")" \
+	"PAM_JWT_GROUPS=devs,ops"
+# Known bug: with keyboard-interactive, sshd runs pam_authenticate and
+# pam_acct_mgmt in a forked child (auth-pam.c sshpam_thread) and
+# pam_open_session in the monitor, so the claims the module keeps with
+# pam_set_data in the auth phase are gone by the session phase, which
+# returns PAM_IGNORE: no PAM_JWT_* variables.  sshd does carry pam_putenv
+# values from the child to the monitor, so the module would have to
+# export them in the auth or account phase.
+dm_mint tok --user "$DM_USER" --audience "$AUD" --alg ES256
+dm_answer "$tok"
+login "$KI" "$DM_USER" env
+ok "keyboard-interactive with session_env: logs in" grep -q "^USER=$DM_USER\$" <<<"$OUT"
+dm_todo "session phase runs in another process than auth under sshd kbd-interactive" \
+	"keyboard-interactive: session has PAM_JWT_SUB" grep -q "^PAM_JWT_SUB=$DM_USER\$" <<<"$OUT"
+dm_groups '[]'
+
+# 3. Refusals.
+dm_mint tok --user "$DM_USER" --audience "$AUD" --alg ES256
+dm_answer "$(dm_tamper "$tok")"
+login "$KI"
+refused "tampered signature: refused"
+dm_log_has "tampered signature: refused for its signature" "$REFUSED: signature:"
+
+dm_mint tok --user "$DM_USER" --audience "sudo://pj-host" --alg ES256
+dm_answer "$tok"
+login "$KI"
+refused "token for audience sudo://pj-host: refused"
+dm_log_has "other audience: refused for its audience" "$REFUSED: audience:"
+
+dm_mint tok --user alice --audience "$AUD" --alg ES256
+dm_answer "$tok"
+login "$KI"
+refused "alice's token for $DM_USER's login: refused"
+dm_log_has "other user: refused as another user's token" "$REFUSED: user: token is for user \"alice\""
+login password
+refused "alice's token through the password method: refused"
+
+dm_answer "not-a-token-but-a-password"
+login "$KI"
+refused "a plain password (no other auth module in the stack): refused"
+
+# A token naming a user with no local account: sshd itself never hands
+# PAM the real answer for an unknown user (it sends a fake password), so
+# the module sees no token; the login fails either way.
+dm_mint tok --user nosuchuser --audience "$AUD" --alg ES256
+dm_answer "$tok"
+login "$KI" nosuchuser
+refused "token for a user with no local account: refused"
+dm_log_lacks "no local account: nothing accepted" "accepted token"
+
+# 4. A long token: RS256 with many groups, well past 1023 bytes.
+many=$(printf '"group-with-a-long-name-%02d",' $(seq 1 60))
+dm_groups "[${many%,}]"
+dm_mint long --user "$DM_USER" --audience "$AUD" --alg RS256
+dm_groups '[]'
+diag "long token: ${#long} bytes"
+ok "long token is longer than 2 x 1022 bytes" [ "${#long}" -gt 2044 ]
+
+dm_answer "$long" 1022
+login "$KI"
+accepted "chunked entry over keyboard-interactive: $DM_NPARTS parts of <= 1023 characters"
+want=$(printf '(%s@127.0.0.1) Token: \n' "$DM_USER"
+	for ((k = 2; k <= DM_NPARTS; k++)); do printf '(%s@127.0.0.1) Token (part %d): \n' "$DM_USER" "$k"; done)
+is "chunked entry: one prompt per part, numbered" "$(dm_prompts)" "$(printf '%s' "$want")"
+is "chunked entry: longest answer is 1023 characters (1022 + backslash)" "$(dm_longest_part)" 1023
+dm_log_has "chunked entry: accepted as RS256" \
+	"pam_jwt\\($SVC:auth\\): accepted token for user=$DM_USER alg=RS256"
+
+# The same token in one answer: OpenSSH's client cuts askpass answers at
+# 1023 bytes, so what arrives is not the token (here "header.payload-
+# prefix", not even shaped like a JWS: the module passes it on as a
+# password, and nothing else in the stack accepts it).
+dm_answer "$long"
+login "$KI"
+refused "the long token in one answer: cut by ssh, refused"
+dm_log_lacks "the cut token is not accepted" "accepted token"
+
+# A wrong part in the middle breaks the signature.
+dm_answer "$long" 1022
+p2=$(cat "$T/ask/part.2")
+c=${p2:100:1}
+if [ "$c" = A ]; then c=B; else c=A; fi
+printf '%s' "${p2:0:100}$c${p2:101}" >"$T/ask/part.2"
+login "$KI"
+refused "chunked entry with a changed part: refused"
+dm_log_has "changed part: refused by the module" "$REFUSED: "
+# The askpass fails on part 2: ssh then sends an empty answer, which ends
+# the token after part 1.
+dm_answer "$long" 1022
+rm -f "$T/ask/part.2"
+login "$KI"
+refused "chunked entry with a missing part: refused"
+dm_log_has "missing part: refused by the module" "pam_jwt\\($SVC:auth\\): refused token"
+
+dm_no_token_logged "$DM_SYSLOG" "$LOG"
+done_testing

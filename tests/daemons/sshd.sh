@@ -22,7 +22,7 @@ LOG=$T/log/sshd.log
 
 dm_conf "$T/pam_jwt.conf" "audience = $AUD"
 cat >"/etc/pam.d/$SVC" <<EOF
-auth     required  $DM_MODULE config=$T/pam_jwt.conf
+auth     required  $DM_MODULE config=$T/pam_jwt.conf session_env=sub,groups
 account  required  $DM_MODULE config=$T/pam_jwt.conf
 account  required  pam_permit.so
 session  optional  $DM_MODULE config=$T/pam_jwt.conf session_env=sub,groups
@@ -152,19 +152,16 @@ login password "$DM_USER" env
 is "password method: session has PAM_JWT_SUB" "$(grep '^PAM_JWT_SUB=' <<<"$OUT")" "PAM_JWT_SUB=$DM_USER"
 is "password method: session has PAM_JWT_GROUPS" "$(grep '^PAM_JWT_GROUPS=' <<<"$OUT")" \
 	"PAM_JWT_GROUPS=devs,ops"
-# Known bug: with keyboard-interactive, sshd runs pam_authenticate and
-# pam_acct_mgmt in a forked child (auth-pam.c sshpam_thread) and
-# pam_open_session in the monitor, so the claims the module keeps with
-# pam_set_data in the auth phase are gone by the session phase, which
-# returns PAM_IGNORE: no PAM_JWT_* variables.  sshd does carry pam_putenv
-# values from the child to the monitor, so the module would have to
-# export them in the auth or account phase.
+# With keyboard-interactive, sshd runs pam_authenticate and pam_acct_mgmt
+# in a forked child (auth-pam.c sshpam_thread) and pam_open_session in the
+# monitor, which does not see the module's pam_set_data but does get the
+# child's PAM environment: session_env on the auth line exports there.
 dm_mint tok --user "$DM_USER" --audience "$AUD" --alg ES256
 dm_answer "$tok"
 login "$KI" "$DM_USER" env
 ok "keyboard-interactive with session_env: logs in" grep -q "^USER=$DM_USER\$" <<<"$OUT"
-dm_todo "session phase runs in another process than auth under sshd kbd-interactive" \
-	"keyboard-interactive: session has PAM_JWT_SUB" grep -q "^PAM_JWT_SUB=$DM_USER\$" <<<"$OUT"
+ok "keyboard-interactive: session has PAM_JWT_SUB (exported at authentication)" \
+	grep -q "^PAM_JWT_SUB=$DM_USER\$" <<<"$OUT"
 dm_groups '[]'
 
 # 3. Refusals.

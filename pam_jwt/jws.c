@@ -134,12 +134,15 @@ enum pj_status jws_parse(const char *tok, size_t len, struct jws *out,
 	enum pj_status st;
 
 	memset(&j, 0, sizeof(j));
-	for (i = 0; i < len; i++) {
-		if (tok[i] == '.') {
-			if (ndots == 4)
-				return pj_fail(err, PJ_E_FORMAT, "token has more than five parts");
-			dot[ndots++] = tok + i;
-		}
+	for (i = 0; i < len;) {
+		const char *d = memchr(tok + i, '.', len - i);
+
+		if (d == NULL)
+			break;
+		if (ndots == 4)
+			return pj_fail(err, PJ_E_FORMAT, "token has more than five parts");
+		dot[ndots++] = d;
+		i = (size_t)(d - tok) + 1;
 	}
 	if (ndots == 4)
 		return pj_fail(err, PJ_E_FORMAT, "token has five parts: a JWE is not accepted");

@@ -116,7 +116,12 @@ static enum pj_status prescan(const unsigned char *p, size_t len, int max_depth,
 	while (i < len) {
 		unsigned char c = p[i];
 
-		n = utf8_seq(p + i, len - i);
+		if (in_str) {
+			/* the common case: plain printable ASCII inside a string */
+			while (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && i + 1 < len)
+				c = p[++i];
+		}
+		n = c < 0x80 ? 1 : utf8_seq(p + i, len - i);
 		if (n == 0)
 			return pj_fail(err, PJ_E_FORMAT, "JSON is not valid UTF-8");
 		if (in_str) {
@@ -254,7 +259,7 @@ enum pj_status pj_json_parse(const char *buf, size_t len, int max_depth,
 	tok = json_tokener_new_ex(max_depth + 1);
 	if (tok == NULL)
 		return pj_fail(err, PJ_E_NOMEM, "out of memory");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	obj = json_tokener_parse_ex(tok, buf, (int)len);
 	if (obj == NULL || json_tokener_get_error(tok) != json_tokener_success) {
 		st = pj_fail(err, PJ_E_FORMAT, "invalid JSON");

@@ -24,7 +24,15 @@ static void copy_claim(char *out, size_t outsz, const struct json_object *o,
 enum pj_status pj_validate(const struct pj_config *base, const char *token, size_t len,
 			   const char *pam_user, int64_t now, struct pj_decision *d)
 {
+	return pj_validate_with_keys(base, NULL, token, len, pam_user, now, d);
+}
+
+enum pj_status pj_validate_with_keys(const struct pj_config *base, const struct pj_keyset *given,
+				     const char *token, size_t len, const char *pam_user,
+				     int64_t now, struct pj_decision *d)
+{
 	const struct pj_config *cfg = base;
+	const struct pj_keyset *use;
 	struct pj_config routed;
 	int have_routed = 0;
 	struct pj_keyset *keys = NULL;
@@ -79,15 +87,19 @@ enum pj_status pj_validate(const struct pj_config *base, const char *token, size
 			     jws_alg_name(j.alg));
 		goto out;
 	}
-	keys = calloc(1, sizeof(*keys));
-	if (keys == NULL) {
-		st = pj_fail(err, PJ_E_NOMEM, "out of memory");
-		goto out;
+	use = given;
+	if (use == NULL) {
+		keys = calloc(1, sizeof(*keys));
+		if (keys == NULL) {
+			st = pj_fail(err, PJ_E_NOMEM, "out of memory");
+			goto out;
+		}
+		st = pj_keys_for_token(cfg, j.kid, j.kid_len, j.alg, now, keys, d->key_note, err);
+		if (st != PJ_OK)
+			goto out;
+		use = keys;
 	}
-	if ((st = pj_keys_for_token(cfg, j.kid, j.kid_len, j.alg, now, keys, d->key_note, err)) != PJ_OK) {
-		goto out;
-	}
-	if ((st = pj_keyset_verify(keys, j.alg, j.kid, j.kid_len,
+	if ((st = pj_keyset_verify(use, j.alg, j.kid, j.kid_len,
 				   (const unsigned char *)j.signing_input, j.signing_input_len,
 				   j.sig, j.sig_len, err)) != PJ_OK)
 		goto out;

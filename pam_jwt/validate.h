@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "account.h"
+#include "jwk.h"
 #include "jws.h"
 #include "options.h"
 #include "pj_err.h"
@@ -39,6 +40,13 @@ struct pj_decision {
  * pj_decision_free) and returns d->err.status. */
 enum pj_status pj_validate(const struct pj_config *cfg, const char *token, size_t len,
 			   const char *pam_user, int64_t now, struct pj_decision *d);
+
+/* pj_validate with a key set already loaded (NULL: load as pj_validate
+ * does), for a process that checks many tokens with the same keys (and
+ * the per-token benchmark).  keys is borrowed. */
+enum pj_status pj_validate_with_keys(const struct pj_config *cfg, const struct pj_keyset *keys,
+				     const char *token, size_t len, const char *pam_user,
+				     int64_t now, struct pj_decision *d);
 
 /* Release what pj_validate put in d. */
 void pj_decision_free(struct pj_decision *d);

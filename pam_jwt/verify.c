@@ -31,27 +31,42 @@ static int is_pss(enum jws_alg alg)
 	return alg == JWS_PS256 || alg == JWS_PS384 || alg == JWS_PS512;
 }
 
-/* JOSE r||s -> DER, keeping the values as they are (no reduction, no
- * normalisation: OpenSSL must see exactly what was sent). */
-static int p1363_to_der(const unsigned char *sig, size_t siglen,
-			unsigned char **der, int *derlen)
+/* One DER INTEGER for the unsigned big-endian value v[0..n): leading zero
+ * bytes dropped (0 stays one zero byte), a 0x00 prepended when the top bit
+ * is set.  Returns the bytes written to out (at most n + 3). */
+static size_t der_uint(unsigned char *out, const unsigned char *v, size_t n)
 {
-	ECDSA_SIG *es = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(sig, (int)(siglen / 2), NULL);
-	BIGNUM *s = BN_bin2bn(sig + siglen / 2, (int)(siglen / 2), NULL);
-	int ok = 0;
+	size_t skip = 0, len, o = 0;
 
-	if (es == NULL || r == NULL || s == NULL || !ECDSA_SIG_set0(es, r, s))
-		goto out;
-	r = s = NULL; /* owned by es now */
-	*der = NULL;
-	*derlen = i2d_ECDSA_SIG(es, der);
-	ok = *derlen > 0;
-out:
-	BN_free(r);
-	BN_free(s);
-	ECDSA_SIG_free(es);
-	return ok;
+	while (skip + 1 < n && v[skip] == 0)
+		skip++;
+	len = n - skip + (v[skip] & 0x80 ? 1 : 0);
+	out[o++] = 0x02;
+	out[o++] = (unsigned char)len;
+	if (v[skip] & 0x80)
+		out[o++] = 0x00;
+	memcpy(out + o, v + skip, n - skip);
+	return o + n - skip;
+}
+
+/* JOSE r||s -> DER SEQUENCE { INTEGER r, INTEGER s }, keeping the values
+ * exactly as sent (no reduction, no normalisation: OpenSSL must see what
+ * was signed, and refuses r or s of 0 or >= n itself).  Halves are at most
+ * 66 bytes, so the content is at most 2 * 69 bytes and the length needs
+ * one byte after 0x81 at most.  out must hold 2 * (half + 3) + 3 bytes. */
+static size_t p1363_to_der(const unsigned char *sig, size_t siglen, unsigned char *out)
+{
+	unsigned char body[2 * (66 + 3)];
+	size_t half = siglen / 2, blen, o = 0;
+
+	blen = der_uint(body, sig, half);
+	blen += der_uint(body + blen, sig + half, half);
+	out[o++] = 0x30;
+	if (blen >= 0x80)
+		out[o++] = 0x81;
+	out[o++] = (unsigned char)blen;
+	memcpy(out + o, body, blen);
+	return o + blen;
 }
 
 static enum pj_status verify_hmac(const struct pj_key *key, enum jws_alg alg,
@@ -82,8 +97,8 @@ enum pj_status pj_verify_sig(const struct pj_key *key, enum jws_alg alg,
 {
 	EVP_MD_CTX *mctx = NULL;
 	EVP_PKEY_CTX *pctx = NULL;
-	unsigned char *der = NULL;
-	int derlen = 0, rc;
+	unsigned char der[2 * (66 + 3) + 3];
+	int rc;
 	const char *md = digest_of(alg);
 	enum pj_status st;
 
@@ -106,10 +121,8 @@ enum pj_status pj_verify_sig(const struct pj_key *key, enum jws_alg alg,
 			return pj_fail(err, PJ_E_SIGNATURE,
 				       "ECDSA signature is %zu bytes, %s needs r||s of %zu",
 				       siglen, jws_alg_name(alg), want);
-		if (!p1363_to_der(sig, siglen, &der, &derlen))
-			return pj_fail(err, PJ_E_INTERNAL, "ECDSA signature conversion failed");
+		siglen = p1363_to_der(sig, siglen, der);
 		sig = der;
-		siglen = (size_t)derlen;
 		break;
 	}
 	case PJ_KEY_ED25519:
@@ -138,7 +151,6 @@ enum pj_status pj_verify_sig(const struct pj_key *key, enum jws_alg alg,
 	st = rc == 1 ? PJ_OK : pj_fail(err, PJ_E_SIGNATURE, "signature does not verify");
 out:
 	EVP_MD_CTX_free(mctx);
-	OPENSSL_free(der);
 	return st;
 }
 

@@ -59,6 +59,11 @@ static int next_line(const char **p, const char *end, unsigned *lineno, struct l
 			vs++;
 		if (ke == s)
 			return -1;
+		/* "value" keeps spaces at its ends (prompt = "Token: ") */
+		if (ve - vs >= 2 && *vs == '"' && ve[-1] == '"') {
+			vs++;
+			ve--;
+		}
 		v = malloc((size_t)(ve - vs) + 1);
 		if (v == NULL)
 			return -2;

@@ -137,12 +137,12 @@ static void log_decision(pam_handle_t *pamh, const char *user, const struct pj_d
 		pam_syslog(pamh, LOG_WARNING, "keys: %s", d->key_note);
 	if (d->err.status == PJ_OK)
 		pam_syslog(pamh, LOG_NOTICE,
-			   "accepted token for user=%s alg=%s iss=%s sub=%s kid=%s jti=%s%s%s",
+			   "accepted token for user=\"%s\" alg=%s iss=\"%s\" sub=\"%s\" kid=\"%s\" jti=\"%s\"%s%s",
 			   safe_user, jws_alg_name(d->alg), d->iss, d->sub, d->kid, d->jti,
 			   d->rule[0] ? " rule=" : "", d->rule);
 	else
 		pam_syslog(pamh, LOG_NOTICE,
-			   "refused token for user=%s: %s: %s (iss=%s sub=%s kid=%s jti=%s)",
+			   "refused token for user=\"%s\": %s: %s (iss=\"%s\" sub=\"%s\" kid=\"%s\" jti=\"%s\")",
 			   safe_user, pj_status_name(d->err.status), d->err.reason, d->iss,
 			   d->sub, d->kid, d->jti);
 }

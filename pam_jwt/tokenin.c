@@ -7,17 +7,18 @@
 #include "jws.h"
 #include "tokenin.h"
 
-/* Length of s without one trailing "\n" (or "\r\n"). */
+size_t pj_trim_newline(const char *s, size_t n)
+{
+	if (n > 0 && s[n - 1] == '\n')
+		n--;
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	return n;
+}
+
 static size_t trimmed_len(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (n > 0 && s[n - 1] == '\n') {
-		n--;
-		if (n > 0 && s[n - 1] == '\r')
-			n--;
-	}
-	return n;
+	return pj_trim_newline(s, strlen(s));
 }
 
 static int jws_chars(const char *s, size_t n)
@@ -28,6 +29,15 @@ static int jws_chars(const char *s, size_t n)
 		if (s[i] != '.' && !b64_is_url_char((unsigned char)s[i]))
 			return 0;
 	return 1;
+}
+
+/* A JOSE object that is not a well-formed JWS (two or five parts, an
+ * empty signature, a token cut short): "eyJ" (base64url of '{"'), only
+ * base64url characters and dots, at least one dot.  Such an answer is a
+ * token attempt, refused with its own reason, not a password. */
+static int looks_like_jose(const char *s, size_t n)
+{
+	return n > 4 && strncmp(s, "eyJ", 3) == 0 && memchr(s, '.', n) != NULL && jws_chars(s, n);
 }
 
 static int is_first_part(const char *s, size_t n)
@@ -48,7 +58,7 @@ enum pj_status pj_token_collect(const char *first, pj_ask_fn ask, void *ctx,
 	*not_token = 0;
 	*token = NULL;
 	if (!is_first_part(first, n)) {
-		if (!jws_looks_like_token(first, n)) {
+		if (!jws_looks_like_token(first, n) && !looks_like_jose(first, n)) {
 			*not_token = 1;
 			return PJ_OK;
 		}

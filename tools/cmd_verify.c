@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tokenin.h"
 #include "validate.h"
 
 #define STDIN_MAX (256 * 1024)
@@ -143,10 +144,7 @@ int cmd_verify(int argc, char **argv)
 		pj_config_free(&cfg);
 		goto out;
 	}
-	if (len > 0 && token[len - 1] == '\n')
-		len--;
-	if (len > 0 && token[len - 1] == '\r')
-		len--;
+	len = pj_trim_newline(token, len);
 	pj_validate(&cfg, token, len, user, now, &d);
 	pj_config_free(&cfg);
 	printf("verdict: %s\n", d.err.status == PJ_OK ? "accept" : "refuse");

@@ -123,7 +123,7 @@ refused() {
 }
 
 KI=keyboard-interactive
-REFUSED="pam_jwt\\($SVC:auth\\): refused token for user=$DM_USER"
+REFUSED="pam_jwt\\($SVC:auth\\): refused token for user=\"$DM_USER\""
 
 # 1. The ordinary case: ES256 token, keyboard-interactive.
 dm_mint tok --user "$DM_USER" --audience "$AUD" --alg ES256
@@ -133,7 +133,7 @@ accepted "keyboard-interactive: ES256 token logs in, id -un is $DM_USER"
 is "keyboard-interactive: ssh shows the module's prompt" "$(dm_prompts)" \
 	"($DM_USER@127.0.0.1) Token: "
 dm_log_has "module logged the acceptance under service $SVC" \
-	"pam_jwt\\($SVC:auth\\): accepted token for user=$DM_USER alg=ES256 iss=$DM_ISS sub=$DM_USER"
+	"pam_jwt\\($SVC:auth\\): accepted token for user=\"$DM_USER\" alg=ES256 iss=\"$DM_ISS\" sub=\"$DM_USER\""
 ok "sshd logged a keyboard-interactive/pam login" \
 	grep -q "Accepted keyboard-interactive/pam for $DM_USER from 127.0.0.1" "$LOG"
 
@@ -214,7 +214,7 @@ want=$(printf '(%s@127.0.0.1) Token: \n' "$DM_USER"
 is "chunked entry: one prompt per part, numbered" "$(dm_prompts)" "$(printf '%s' "$want")"
 is "chunked entry: longest answer is 1023 characters (1022 + backslash)" "$(dm_longest_part)" 1023
 dm_log_has "chunked entry: accepted as RS256" \
-	"pam_jwt\\($SVC:auth\\): accepted token for user=$DM_USER alg=RS256"
+	"pam_jwt\\($SVC:auth\\): accepted token for user=\"$DM_USER\" alg=RS256"
 
 # The same token in one answer: OpenSSH's client cuts askpass answers at
 # 1023 bytes, so what arrives is not the token (here "header.payload-

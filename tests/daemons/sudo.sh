@@ -78,7 +78,7 @@ denied() {
 	fi
 }
 
-REFUSED="pam_jwt\\(sudo:auth\\): refused token for user=$DM_USER"
+REFUSED="pam_jwt\\(sudo:auth\\): refused token for user=\"$DM_USER\""
 
 is "the test user is who setpriv runs as" \
 	"$(setpriv --reuid="$DM_UID" --regid="$DM_UID" --init-groups id -un)" "$DM_USER"
@@ -91,7 +91,7 @@ as_user
 granted "group admins: sudo -A id -un runs as root"
 is "sudo passes the module's prompt to the askpass unchanged" "$(dm_prompts)" "Token: "
 dm_log_has "module logged the acceptance under service sudo" \
-	"pam_jwt\\(sudo:auth\\): accepted token for user=$DM_USER alg=ES256 iss=$DM_ISS sub=$DM_USER"
+	"pam_jwt\\(sudo:auth\\): accepted token for user=\"$DM_USER\" alg=ES256 iss=\"$DM_ISS\" sub=\"$DM_USER\""
 
 dm_mint tok --user "$DM_USER" --audience "$AUD" --alg EdDSA
 dm_answer "$tok"
@@ -188,7 +188,7 @@ want=$(echo "Token: "
 is "chunked entry: one prompt per part, numbered" "$(dm_prompts)" "$want"
 is "chunked entry: longest answer is 511 characters" "$(dm_longest_part)" 511
 dm_log_has "chunked entry: accepted as RS256" \
-	"pam_jwt\\(sudo:auth\\): accepted token for user=$DM_USER alg=RS256"
+	"pam_jwt\\(sudo:auth\\): accepted token for user=\"$DM_USER\" alg=RS256"
 
 # sudo's own limit (measured): an answer of 512 bytes or more never
 # reaches the module.

@@ -1,0 +1,254 @@
+#!/bin/bash
+# pam_jwt benchmark suite.
+#
+#   bench/run.sh            full run; writes bench/RESULTS.md
+#   bench/run.sh --smoke    a short run that checks the suite works (CI);
+#                           prints the tables, writes nothing
+#
+# Needs a built tree (./configure && make), root (pam_unix reads the test
+# shadow file inside a private mount namespace), and what
+# tests/install-deps.sh installs plus libjwt-dev, whois (mkpasswd) and time.
+#
+# Instructions (Ir) are counted by callgrind and are the figures targets are
+# judged on (stable from run to run); times are medians of repeated runs.
+# The suite refuses to report if any tampered token is accepted.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+smoke=0
+[ "${1:-}" = "--smoke" ] && smoke=1
+if [ $smoke -eq 1 ]; then RUNS=3; ITER=200; CONC=1; else RUNS=21; ITER=3000; CONC=3; fi
+
+die() { echo "bench: $*" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || die "run as root (pam_unix and the namespace need it)"
+[ -f "$top/pam_jwt/.libs/pam_jwt.so" ] && [ -f "$top/.libs/libpamjwt.a" ] ||
+	die "build first: autoreconf -fi && ./configure && make"
+for c in valgrind node gcc mkpasswd unshare; do
+	command -v $c >/dev/null || die "$c is missing (apt-get install valgrind nodejs gcc whois util-linux)"
+done
+[ -f /usr/include/jwt.h ] || die "libjwt-dev is missing (apt-get install libjwt-dev)"
+[ -x /usr/bin/time ] || die "/usr/bin/time is missing (apt-get install time)"
+[ -d "$top/tests/jose-tools/node_modules" ] || (cd "$top/tests/jose-tools" && npm ci --silent) ||
+	die "npm ci in tests/jose-tools failed"
+[ -d "$top/tests/authcenter/node_modules" ] || (cd "$top/tests/authcenter" && npm ci --silent) ||
+	die "npm ci in tests/authcenter failed"
+
+W=$(mktemp -d /tmp/pam_jwt-bench.XXXXXX)
+AC=""
+cleanup() {
+	[ -n "$AC" ] && "$top/tests/authcenter/ac.sh" stop "$AC" >/dev/null 2>&1
+	rm -rf "$W"
+}
+trap cleanup EXIT
+J=$top/tests/jose-tools
+MOD=$top/pam_jwt/.libs/pam_jwt.so
+NOW=1790000000
+ISS=https://bench.pam-jwt.test
+AUD=ssh://bench-host
+
+# ---- programs -------------------------------------------------------------
+gcc -O2 -I"$top" -I"$top/pam_jwt" -o "$W/warm" "$here/warm.c" "$top/.libs/libpamjwt.a" \
+	-ljwt -lcrypto -ljson-c -ldl -lm || die "cannot build warm"
+gcc -O2 -o "$W/login" "$here/login.c" -lpam || die "cannot build login"
+gcc -O2 -shared -fPIC -o "$W/trivial.so" "$here/trivial.c" -lpam || die "cannot build trivial.so"
+
+# ---- fixed keys and tokens (made by jose, not by pam_jwt) -----------------
+ALGS="RS256-2048 RS256-3072 PS256 ES256 ES384 EdDSA"
+claims='{"jti":"b1f3a9c2-7d41-4e8a-9a55-2f0c9d1e7b11","preferred_username":"root","groups":["admins","devs"],"scope":"openid ssh","client_id":"pam-jwt-cli","auth_time":1790000000}'
+for name in $ALGS; do
+	alg=${name%%-*}
+	bits=""
+	case $name in *-2048) bits="--bits 2048" ;; *-3072) bits="--bits 3072" ;; esac
+	node "$J/keygen.mjs" "$alg" "$W/$name" --kid "$name" --quiet $bits
+	node "$J/jwks.mjs" "$W/$name.pub.jwk" >"$W/$name.jwks"
+	node "$J/mint.mjs" --key "$W/$name.priv.jwk" --alg "$alg" --kid "$name" --iss "$ISS" \
+		--aud "$AUD" --sub root --now $NOW --exp-in 315360000 --claims "$claims" >"$W/$name.tok"
+done
+
+tamper() { # change one character well inside the signature
+	local t=$1 i=$((${#1} - 12)) c
+	c=${t:$i:1}
+	[ "$c" = "A" ] && c=B || c=A
+	printf '%s%s%s' "${t:0:$i}" "$c" "${t:$((i + 1))}"
+}
+
+ir() { # instructions of a command under callgrind
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+		sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print 0}'; }
+k() { awk -v v="$1" 'BEGIN {printf "%.0fk", v / 1000}'; }
+m() { awk -v v="$1" 'BEGIN {printf "%.2fM", v / 1000000}'; }
+
+# ---- 1. per token, warm process -------------------------------------------
+warm_table="| alg | raw OpenSSL verify | pam_jwt validate | overhead | ratio | libjwt 1.10 | libjwt / pam_jwt | raw µs | pam_jwt µs | libjwt µs |
+|---|---|---|---|---|---|---|---|---|---|"
+for name in $ALGS; do
+	args=("$W/$name.pub.pem" "$W/$name.jwks")
+	tok=$W/$name.tok
+	tamper "$(cat "$tok")" >"$W/$name.bad"
+	"$W/warm" validate "${args[@]}" "$W/$name.bad" 1 $((NOW + 100)) >/dev/null 2>&1 &&
+		die "a tampered $name token was accepted by pam_jwt: refusing to report"
+	"$W/warm" validate "${args[@]}" "$tok" 1 $((NOW + 100)) >/dev/null || die "pam_jwt refused the $name token"
+	per() { # instructions per token: (N=11) - (N=1), over 10
+		local a b
+		a=$(ir "$W/warm" "$1" "${args[@]}" "$tok" 1 $((NOW + 100)))
+		b=$(ir "$W/warm" "$1" "${args[@]}" "$tok" 11 $((NOW + 100)))
+		echo $(((b - a) / 10))
+	}
+	t() { # median ns per token over $RUNS runs
+		for _ in $(seq 5); do "$W/warm" "$1" "${args[@]}" "$tok" "$ITER" $((NOW + 100)) | awk '{print $2}'; done | median
+	}
+	raw=$(per raw); val=$(per validate)
+	traw=$(t raw); tval=$(t validate)
+	if "$W/warm" libjwt "${args[@]}" "$tok" 1 >/dev/null 2>&1; then
+		"$W/warm" libjwt "${args[@]}" "$W/$name.bad" 1 >/dev/null 2>&1 &&
+			die "libjwt accepted a tampered $name token"
+		lj=$(per libjwt); tlj=$(t libjwt)
+		ljc="$(k "$lj")"; ljr=$(awk -v a="$lj" -v b="$val" 'BEGIN {printf "%.1fx", a / b}')
+		ljt=$(awk -v v="$tlj" 'BEGIN {printf "%.1f", v / 1000}')
+	else
+		ljc="not supported"; ljr="-"; ljt="-"
+	fi
+	warm_table+="
+| $name | $(k "$raw") | $(k "$val") | +$(k $((val - raw))) | $(awk -v a="$val" -v b="$raw" 'BEGIN {printf "%.3fx", a / b}') | $ljc | $ljr | $(awk -v v="$traw" 'BEGIN {printf "%.1f", v / 1000}') | $(awk -v v="$tval" 'BEGIN {printf "%.1f", v / 1000}') | $ljt |"
+done
+
+# heap allocations per validation (memcheck's totals, N=11 minus N=1)
+heap() {
+	valgrind --tool=memcheck "$W/warm" validate "$W/$1.pub.pem" "$W/$1.jwks" "$W/$1.tok" "$2" $((NOW + 100)) 2>&1 >/dev/null |
+		sed -n 's/.*total heap usage: \([0-9,]*\) allocs, [0-9,]* frees, \([0-9,]*\) bytes allocated.*/\1 \2/p' | tr -d ','
+}
+alloc_table="| alg | allocations per validation | bytes per validation |
+|---|---|---|"
+for name in RS256-2048 ES256 EdDSA; do
+	read -r a1 b1 <<<"$(heap "$name" 1)"
+	read -r a2 b2 <<<"$(heap "$name" 11)"
+	alloc_table+="
+| $name | $(((a2 - a1) / 10)) | $(((b2 - b1) / 10)) |"
+done
+
+# ---- 2. whole login, fresh process ----------------------------------------
+mkdir -p "$W/pam.d" "$W/cache"
+printf 'auth required pam_deny.so\n' >"$W/pam.d/other"
+printf 'auth required %s\n' "$W/trivial.so" >"$W/pam.d/trivial"
+cat >"$W/pem.conf" <<EOF
+issuer = $ISS
+audience = $AUD
+key_file = $W/RS256-2048.pub.pem
+EOF
+printf 'auth required %s config=%s\n' "$MOD" "$W/pem.conf" >"$W/pam.d/pem"
+# the test auth center's JWKS (RS256, ES256, EdDSA: 3 keys) in a fresh cache
+AC=$W/ac
+aciss=$("$top/tests/authcenter/ac.sh" start "$AC") || die "cannot start the test auth center"
+cat >"$W/cache.conf" <<EOF
+issuer = $aciss
+audience = $AUD
+ca_file = $AC/ca.pem
+cache_dir = $W/cache
+EOF
+chmod 600 "$W"/*.conf "$W"/*.pub.pem
+printf 'auth required %s config=%s\n' "$MOD" "$W/cache.conf" >"$W/pam.d/cache"
+"$top/tools/pam-jwt" keys refresh --config "$W/cache.conf" >/dev/null || die "cannot fill the key cache"
+for a in RS256 ES256 EdDSA; do
+	"$top/tests/authcenter/ac.sh" mint "$AC" --user root --audience "$AUD" --alg $a --ttl 3600 >"$W/ac-$a.tok" ||
+		die "cannot get a $a token from the auth center"
+done
+# pam_unix with a yescrypt password, in a private mount namespace
+cp /etc/passwd "$W/passwd"; cp /etc/shadow "$W/shadow"; cp /etc/group "$W/group"
+echo "benchuser:x:4343:4343::/nonexistent:/usr/sbin/nologin" >>"$W/passwd"
+echo "benchuser:$(mkpasswd -m yescrypt bench-password):19000:0:99999:7:::" >>"$W/shadow"
+printf 'auth required pam_unix.so\n' >"$W/pam.d/unix"
+ns() { unshare -m --propagation private sh -c "mount --bind '$W/passwd' /etc/passwd && mount --bind '$W/shadow' /etc/shadow && exec \"\$@\"" sh "$@"; }
+
+login_row() { # NAME SERVICE USER ANSWER [ns]
+	local name=$1 svc=$2 user=$3 ans=$4 wrap=${5:-} ir_v times rss
+	$wrap "$W/login" "$W/pam.d" "$svc" "$user" "$ans" || die "$name: the login failed"
+	if [ "$svc" != trivial ] && [ "$svc" != unix ]; then
+		$wrap "$W/login" "$W/pam.d" "$svc" "$user" "$(tamper "$ans")" &&
+			die "$name: a tampered token logged in: refusing to report"
+	fi
+	ir_v=$($wrap valgrind --tool=callgrind --callgrind-out-file=/dev/null "$W/login" "$W/pam.d" "$svc" "$user" "$ans" 2>&1 >/dev/null |
+		sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+	times=$(for _ in $(seq $RUNS); do
+		s=$(date +%s%N); $wrap "$W/login" "$W/pam.d" "$svc" "$user" "$ans"; e=$(date +%s%N)
+		echo $(((e - s) / 1000))
+	done | median)
+	rss=$(for _ in $(seq 5); do $wrap /usr/bin/time -f %M "$W/login" "$W/pam.d" "$svc" "$user" "$ans" 2>&1 >/dev/null | tail -1; done | median)
+	echo "| $name | $(m "$ir_v") | $(awk -v v="$times" 'BEGIN {printf "%.2f", v / 1000}') | $rss |"
+	echo "$name $ir_v $times $rss" >>"$W/login.raw"
+}
+login_table="| login | Ir | ms (median) | peak RSS KiB |
+|---|---|---|---|
+$(login_row "trivial module (floor)" trivial root x)
+$(login_row "pam_jwt, cached JWKS (3 keys), RS256" cache root "$(cat "$W/ac-RS256.tok")")
+$(login_row "pam_jwt, cached JWKS (3 keys), ES256" cache root "$(cat "$W/ac-ES256.tok")")
+$(login_row "pam_jwt, cached JWKS (3 keys), EdDSA" cache root "$(cat "$W/ac-EdDSA.tok")")
+$(login_row "pam_jwt, PEM key, RS256-2048" pem root "$(cat "$W/RS256-2048.tok")")
+$(login_row "pam_unix, yescrypt password" unix benchuser bench-password ns)"
+
+# ---- 3. concurrency ---------------------------------------------------------
+rate() { # logins per second with $1 parallel workers for $CONC seconds
+	local n=$1 tok
+	tok=$(cat "$W/ac-ES256.tok")
+	for w in $(seq "$n"); do
+		(end=$(($(date +%s) + CONC)); c=0
+		 while [ "$(date +%s)" -lt $end ]; do "$W/login" "$W/pam.d" cache root "$tok" && c=$((c + 1)); done
+		 echo $c) &
+	done | awk -v s="$CONC" '{t += $1} END {printf "%.0f", t / s}'
+	wait
+}
+conc_table="| parallel logins (ES256, cached JWKS) | logins per second |
+|---|---|
+| 1 process | $(rate 1) |
+| 2 processes | $(rate 2) |"
+
+# ---- 4. cold path: empty cache, discovery + JWKS over HTTPS on loopback ----
+cold=$(for _ in $(seq 7); do
+	rm -rf "$W/cache"
+	s=$(date +%s%N); "$W/login" "$W/pam.d" cache root "$(cat "$W/ac-ES256.tok")" || echo fail; e=$(date +%s%N)
+	echo $(((e - s) / 1000))
+done | median)
+rm -rf "$W/cache"
+coldir=$(ir "$W/login" "$W/pam.d" cache root "$(cat "$W/ac-ES256.tok")")
+cold_table="| first login, empty cache (ES256) | ms (median of 7) | Ir |
+|---|---|---|
+| discovery + JWKS fetch + login | $(awk -v v="$cold" 'BEGIN {printf "%.1f", v / 1000}') | $(m "$coldir") |"
+
+# ---- report -----------------------------------------------------------------
+machine="$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -sr)"
+versions="OpenSSL $(openssl version | awk '{print $2}'), json-c $(pkg-config --modversion json-c), libjwt $(dpkg-query -W -f='${Version}' libjwt-dev 2>/dev/null), Linux-PAM $(dpkg-query -W -f='${Version}' libpam0g), glibc $(ldd --version | head -1 | awk '{print $NF}'), valgrind $(valgrind --version)"
+report="# pam_jwt benchmark results
+
+Made by \`bench/run.sh\` on $(date -u +%Y-%m-%d) ($(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)).
+Machine: $machine. $versions.
+Instructions (Ir) are callgrind counts; times are medians ($RUNS runs for logins).
+
+## Per token, warm process (keys loaded once)
+
+Raw = OpenSSL's EVP_DigestVerify with the key already built (the limit); pam_jwt =
+pj_validate_with_keys (strict decode, two JSON parses, signature, claims, account);
+libjwt = jwt_decode with the PEM key (its API parses the key on every call). Ir per token
+is the difference between 11 and 1 iterations, over 10.
+
+$warm_table
+
+$alloc_table
+
+## Whole login, fresh process
+
+One pam_start_confdir / pam_authenticate / pam_end in a new process, as sshd, sudo and
+greeters pay it.  The cached-JWKS rows use the test auth center's key set (RSA, P-256,
+Ed25519) from pam_jwt's cache, no network; tokens come from the auth center.
+
+$login_table
+
+$conc_table
+
+$cold_table
+"
+echo "$report"
+if [ $smoke -eq 0 ]; then
+	echo "$report" >"$here/RESULTS.md"
+	echo "bench: wrote bench/RESULTS.md" >&2
+fi

@@ -54,7 +54,7 @@ void pj_cache_entry_free(struct pj_cache_entry *e)
 	if (e == NULL)
 		return;
 	free(e->jwks_uri);
-	free(e->jwks);
+	json_object_put(e->jwks);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -94,16 +94,8 @@ enum pj_status pj_cache_read(const char *dir, const char *issuer,
 		goto out;
 	}
 	jwks = pj_json_get(root, "jwks", json_type_object);
-	if (jwks != NULL) {
-		const char *js = json_object_to_json_string_ext(jwks, JSON_C_TO_STRING_PLAIN);
-
-		out.jwks = js != NULL ? strdup(js) : NULL;
-		if (out.jwks == NULL) {
-			st = pj_fail(err, PJ_E_NOMEM, "out of memory");
-			goto out;
-		}
-		out.jwks_len = strlen(out.jwks);
-	}
+	if (jwks != NULL)
+		out.jwks = json_object_get(jwks);
 	*e = out;
 	memset(&out, 0, sizeof(out));
 	st = PJ_OK;
@@ -145,9 +137,8 @@ enum pj_status pj_cache_write(const char *dir, const char *issuer,
 			       strerror(errno));
 	if ((st = check_dir(dir, err)) != PJ_OK)
 		return st;
-	if (e->jwks != NULL &&
-	    pj_json_parse(e->jwks, e->jwks_len, PJ_JSON_MAX_DEPTH, &jwks, err) != PJ_OK)
-		return pj_fail(err, PJ_E_INTERNAL, "refusing to cache an invalid JWKS");
+	if (e->jwks != NULL)
+		jwks = json_object_get(e->jwks);
 	root = json_object_new_object();
 	path = pj_cache_path(dir, issuer, 0);
 	n = strlen(dir) + 32;

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <json-c/json.h>
+
 #include "pj_err.h"
 
 #define PJ_CACHE_FILE_MAX (512 * 1024)
@@ -16,8 +18,7 @@ struct pj_cache_entry {
 	int64_t expires;   /* fresh until */
 	int64_t attempt;   /* last fetch attempt, successful or not */
 	char *jwks_uri;    /* owned, may be NULL */
-	char *jwks;        /* owned JWKS text, NULL when none cached */
-	size_t jwks_len;
+	struct json_object *jwks; /* owned reference to the JWKS, NULL when none */
 };
 
 /* Path of the cache file for issuer in dir: DIR/<sha256(issuer) hex>.json

@@ -492,14 +492,47 @@ enum pj_status pj_jwks_add_for(struct pj_keyset *set, const char *buf, size_t le
 			       const char *kid, size_t kidlen, enum jws_alg alg,
 			       struct pj_err *err)
 {
-	struct json_object *root = NULL, *keys;
-	unsigned char drop[PJ_KEYSET_MAX] = { 0 };
-	size_t i, j, n, first = set->n;
+	struct json_object *root = NULL;
 	enum pj_status st;
 
 	st = pj_json_parse(buf, len, PJ_JSON_MAX_DEPTH, &root, err);
 	if (st != PJ_OK)
 		return st;
+	st = pj_jwks_add_json(set, root, kid, kidlen, alg, err);
+	json_object_put(root);
+	return st;
+}
+
+int pj_jwks_has_kid(const struct json_object *root, const char *kid, size_t kidlen)
+{
+	struct json_object *keys = pj_json_get(root, "keys", json_type_array);
+	size_t i, n;
+
+	if (keys == NULL)
+		return 0;
+	n = json_object_array_length(keys);
+	for (i = 0; i < n; i++) {
+		const char *k = NULL;
+		size_t kl = 0;
+		struct json_object *e = json_object_array_get_idx(keys, i);
+
+		if (json_object_is_type(e, json_type_object) &&
+		    pj_json_get_string(e, "kid", &k, &kl) == 1 && kl == kidlen &&
+		    memcmp(k, kid, kl) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+enum pj_status pj_jwks_add_json(struct pj_keyset *set, const struct json_object *root,
+				const char *kid, size_t kidlen, enum jws_alg alg,
+				struct pj_err *err)
+{
+	struct json_object *keys;
+	unsigned char drop[PJ_KEYSET_MAX] = { 0 };
+	size_t i, j, n, first = set->n;
+	enum pj_status st;
+
 	keys = pj_json_get(root, "keys", json_type_array);
 	if (keys == NULL) {
 		st = pj_fail(err, PJ_E_KEY, "JWKS has no \"keys\" array");
@@ -540,7 +573,6 @@ enum pj_status pj_jwks_add_for(struct pj_keyset *set, const char *buf, size_t le
 	set->n = j;
 	st = PJ_OK;
 out:
-	json_object_put(root);
 	return st;
 }
 

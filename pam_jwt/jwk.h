@@ -82,6 +82,15 @@ enum pj_status pj_jwks_add_for(struct pj_keyset *set, const char *buf, size_t le
 			       const char *kid, size_t kidlen, enum jws_alg alg,
 			       struct pj_err *err);
 
+/* pj_jwks_add_for on a JWKS already parsed (root, borrowed). */
+enum pj_status pj_jwks_add_json(struct pj_keyset *set, const struct json_object *root,
+				const char *kid, size_t kidlen, enum jws_alg alg,
+				struct pj_err *err);
+
+/* Non-zero when the parsed JWKS root has an entry with kid[0..kidlen)
+ * (a look at the text only: nothing is built). */
+int pj_jwks_has_kid(const struct json_object *root, const char *kid, size_t kidlen);
+
 /* Add the SPKI PEM public key in buf[0..len) to set (no kid), applying the
  * same key policy as pj_jwk_import. */
 enum pj_status pj_pem_add(struct pj_keyset *set, const char *buf, size_t len,

@@ -104,7 +104,6 @@ static enum pj_status fetch(const struct pj_config *cfg, int64_t now, struct pj_
 	struct json_object *jwks = NULL;
 	struct pj_keyset *check = NULL;
 	char *uri = NULL;
-	const char *text;
 	int64_t max_age = -1, ttl;
 	enum pj_status st;
 
@@ -112,13 +111,12 @@ static enum pj_status fetch(const struct pj_config *cfg, int64_t now, struct pj_
 		return st;
 	if ((st = get_json(uri, &o, &jwks, &max_age, err)) != PJ_OK)
 		goto out;
-	text = json_object_to_json_string_ext(jwks, JSON_C_TO_STRING_PLAIN);
 	check = calloc(1, sizeof(*check));
-	if (text == NULL || check == NULL) {
+	if (check == NULL) {
 		st = pj_fail(err, PJ_E_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((st = pj_jwks_add(check, text, strlen(text), err)) != PJ_OK) {
+	if ((st = pj_jwks_add_json(check, jwks, NULL, 0, JWS_ALG_UNKNOWN, err)) != PJ_OK) {
 		st = PJ_E_UNAVAILABLE;
 		goto out;
 	}
@@ -134,15 +132,15 @@ static enum pj_status fetch(const struct pj_config *cfg, int64_t now, struct pj_
 		ttl = cfg->refresh_min_interval;
 	if (ttl > cfg->refresh_interval)
 		ttl = cfg->refresh_interval;
-	free(e->jwks);
+	json_object_put(e->jwks);
 	free(e->jwks_uri);
-	e->jwks = strdup(text);
-	e->jwks_len = strlen(text);
+	e->jwks = jwks;
+	jwks = NULL;
 	e->jwks_uri = uri;
 	uri = NULL;
 	e->fetched = now;
 	e->expires = now + ttl;
-	st = e->jwks != NULL ? PJ_OK : pj_fail(err, PJ_E_NOMEM, "out of memory");
+	st = PJ_OK;
 out:
 	if (check != NULL) {
 		pj_keyset_free(check);
@@ -155,24 +153,9 @@ out:
 
 static int has_kid(const struct pj_cache_entry *e, const char *kid, size_t kidlen)
 {
-	struct pj_keyset *set;
-	size_t i;
-	int found = 0;
-
 	if (e->jwks == NULL)
 		return 0;
-	if (kid == NULL)
-		return 1;
-	set = calloc(1, sizeof(*set));
-	if (set == NULL)
-		return 0;
-	if (pj_jwks_add_for(set, e->jwks, e->jwks_len, kid, kidlen, JWS_ALG_UNKNOWN, NULL) == PJ_OK)
-		for (i = 0; i < set->n; i++)
-			if (set->keys[i].kid_len == kidlen && memcmp(set->keys[i].kid, kid, kidlen) == 0)
-				found = 1;
-	pj_keyset_free(set);
-	free(set);
-	return found;
+	return kid == NULL || pj_jwks_has_kid(e->jwks, kid, kidlen);
 }
 
 static int needs_fetch(const struct pj_cache_entry *e, const char *kid, size_t kidlen, int64_t now)
@@ -233,7 +216,7 @@ use:
 			     note != NULL && note[0] ? ": " : "", note != NULL ? note : "");
 		goto out;
 	}
-	st = pj_jwks_add_for(set, e.jwks, e.jwks_len, kid, kidlen, alg, err);
+	st = pj_jwks_add_json(set, e.jwks, kid, kidlen, alg, err);
 	if (st == PJ_OK && set->n == 0 && alg != JWS_ALG_UNKNOWN && set->skipped)
 		st = pj_fail(err, PJ_E_KEY, "the key for this token is refused: %s", set->skip_reason);
 	else if (st == PJ_OK && set->n == 0 && alg == JWS_ALG_UNKNOWN)

@@ -62,7 +62,8 @@ static int show_one(const struct pj_config *cfg, int64_t now)
 	print_age("fresh until", now, e.expires);
 	print_age("last attempt", now, e.attempt);
 	set = calloc(1, sizeof(*set));
-	if (set != NULL && e.jwks != NULL && pj_jwks_add(set, e.jwks, e.jwks_len, &err) == PJ_OK) {
+	if (set != NULL && e.jwks != NULL &&
+	    pj_jwks_add_json(set, e.jwks, NULL, 0, JWS_ALG_UNKNOWN, &err) == PJ_OK) {
 		for (i = 0; i < set->n; i++) {
 			const struct pj_key *k = &set->keys[i];
 

@@ -104,7 +104,9 @@ static enum pj_status from_map(const struct json_object *claims, const struct pj
 	if (res == PJ_MAP_NONE)
 		return pj_fail(err, PJ_E_NO_ACCOUNT, "no mapping rule matched the token");
 	if (res == PJ_MAP_DENY)
-		return pj_fail(err, PJ_E_USER, "denied by mapping rule %s:%u", cfg->map_file, line);
+		return pj_fail(err, PJ_E_USER,
+			       "denied by mapping rule %s:%u (deny, or claim: naming no usable account)",
+			       cfg->map_file, line);
 	if (!pj_user_name_valid(name, strlen(name)))
 		return pj_fail(err, PJ_E_USER, "mapping rule %s:%u gives an invalid user name",
 			       cfg->map_file, line);

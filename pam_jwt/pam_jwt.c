@@ -278,6 +278,28 @@ PJ_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char
 	return PAM_SUCCESS;
 }
 
+/* With sections, the configuration for the issuer of the saved claims
+ * (the one that authenticated the user), replacing *cfg; 0 on success. */
+static int route_config(pam_handle_t *pamh, struct pj_config *cfg, const struct json_object *claims)
+{
+	struct pj_config routed;
+	struct pj_err err;
+	const char *iss = NULL;
+	size_t isslen = 0;
+
+	if (cfg->n_sections == 0)
+		return 0;
+	pj_err_clear(&err);
+	if (pj_json_get_string(claims, "iss", &iss, &isslen) != 1 ||
+	    pj_config_for_issuer(cfg, iss, isslen, &routed, &err) != PJ_OK) {
+		pam_syslog(pamh, LOG_ERR, "no configuration for the token's issuer: %s", err.reason);
+		return -1;
+	}
+	pj_config_free(cfg);
+	*cfg = routed;
+	return 0;
+}
+
 /* Account phase: only for users this module authenticated in this handle;
  * re-checks expiry and this line's require rules. */
 PJ_EXPORT int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -301,14 +323,19 @@ PJ_EXPORT int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const ch
 		rc = PAM_PERM_DENIED;
 		goto out;
 	}
+	if (pj_json_parse(s->claims, s->claims_len, PJ_JSON_MAX_DEPTH, &claims, &err) != PJ_OK ||
+	    route_config(pamh, &cfg, claims) != 0) {
+		pam_syslog(pamh, LOG_NOTICE, "account: user %s refused: %s", s->user, err.reason);
+		rc = PAM_PERM_DENIED;
+		goto out;
+	}
 	if (s->exp != 0 && now >= s->exp + cfg.leeway) {
 		pam_syslog(pamh, LOG_NOTICE, "account: token of user %s expired %lld s ago",
 			   s->user, (long long)(now - s->exp));
 		rc = PAM_ACCT_EXPIRED;
 		goto out;
 	}
-	if (pj_json_parse(s->claims, s->claims_len, PJ_JSON_MAX_DEPTH, &claims, &err) != PJ_OK ||
-	    pj_policy_check(claims, &cfg, &err) != PJ_OK) {
+	if (pj_policy_check(claims, &cfg, &err) != PJ_OK) {
 		pam_syslog(pamh, LOG_NOTICE, "account: user %s refused: %s", s->user, err.reason);
 		rc = PAM_PERM_DENIED;
 		goto out;
@@ -336,13 +363,13 @@ PJ_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const
 	pj_err_clear(&err);
 	if (load_config(pamh, argc, argv, &cfg) != 0)
 		return PAM_SESSION_ERR;
-	if (cfg.session_env != NULL) {
-		if (pj_json_parse(s->claims, s->claims_len, PJ_JSON_MAX_DEPTH, &claims, &err) != PJ_OK) {
-			pam_syslog(pamh, LOG_ERR, "session: cannot read the saved claims: %s", err.reason);
-			rc = PAM_SESSION_ERR;
-		} else if (export_env(pamh, claims, cfg.session_env) != 0) {
-			rc = PAM_SESSION_ERR;
-		}
+	if (pj_json_parse(s->claims, s->claims_len, PJ_JSON_MAX_DEPTH, &claims, &err) != PJ_OK) {
+		pam_syslog(pamh, LOG_ERR, "session: cannot read the saved claims: %s", err.reason);
+		rc = PAM_SESSION_ERR;
+	} else if (route_config(pamh, &cfg, claims) != 0) {
+		rc = PAM_SESSION_ERR;
+	} else if (cfg.session_env != NULL && export_env(pamh, claims, cfg.session_env) != 0) {
+		rc = PAM_SESSION_ERR;
 	}
 	json_object_put(claims);
 	pj_config_free(&cfg);

@@ -118,6 +118,12 @@ static int split_cond(const char *s, size_t len, size_t *namelen, const char **v
 	*vallen = len - i - 1;
 	if (*vallen == 0 || *vallen > MAX_VALUE)
 		return -1;
+	/* no empty alternative: "a|", "|a", "a||b" would match an empty value */
+	if ((*val)[0] == '|' || (*val)[*vallen - 1] == '|')
+		return -1;
+	for (i = 0; i + 1 < *vallen; i++)
+		if ((*val)[i] == '|' && (*val)[i + 1] == '|')
+			return -1;
 	return 0;
 }
 
@@ -222,7 +228,7 @@ static int map_line(const char *s, size_t len, const struct json_object *claims,
 		*result = PJ_MAP_ACCOUNT;
 		if (all && claims != NULL) {
 			if (pj_json_get_string(claims, key, &cv, &cl) != 1 || cl >= accsz) {
-				/* the rule matches but names no usable account */
+				/* the rule matches but its claim names no account */
 				*result = PJ_MAP_DENY;
 			} else {
 				memcpy(account, cv, cl);
@@ -274,12 +280,16 @@ enum pj_status pj_map_eval(const char *text, size_t len, const char *path,
 			continue;
 		/* Every line is checked, so a typo anywhere fails closed. */
 		if (map_line(s, (size_t)(e - s), found ? NULL : claims, service, &matched, &res, acc,
-			     sizeof(acc), &why) != 0)
+			     sizeof(acc), &why) != 0) {
+			*result = PJ_MAP_NONE;
+			*line = 0;
 			return pj_fail(err, PJ_E_CONFIG, "%s:%u: %s", path, lineno, why);
+		}
 		if (!found && matched && claims != NULL) {
 			found = 1;
 			*result = res;
 			*line = lineno;
+
 			if (res == PJ_MAP_ACCOUNT) {
 				if (strlen(acc) >= accsz)
 					return pj_fail(err, PJ_E_USER, "mapped account name too long");

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,7 +30,12 @@ static int scalar(struct json_object *v, char *out, size_t *n)
 	case json_type_string:
 		return append(out, n, json_object_get_string(v), (size_t)json_object_get_string_len(v));
 	case json_type_int:
-		snprintf(num, sizeof(num), "%lld", (long long)json_object_get_int64(v));
+		/* json-c keeps values above INT64_MAX as unsigned; get_int64
+		 * would clamp them */
+		if (json_object_get_int64(v) == INT64_MAX)
+			snprintf(num, sizeof(num), "%llu", (unsigned long long)json_object_get_uint64(v));
+		else
+			snprintf(num, sizeof(num), "%lld", (long long)json_object_get_int64(v));
 		return append(out, n, num, strlen(num));
 	case json_type_double:
 		snprintf(num, sizeof(num), "%.17g", json_object_get_double(v));

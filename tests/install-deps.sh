@@ -11,6 +11,9 @@ packages=(
 	pamtester libpam-wrapper libnss-wrapper
 	openssh-server openssh-client sudo
 	openssl curl ca-certificates valgrind jq
+	libqrencode-dev
+	clang libclang-rt-14-dev
+	libjwt-dev whois time
 )
 # Node.js: the machine's own when it has one (its npm may not be Debian's).
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

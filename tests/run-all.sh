@@ -1,12 +1,25 @@
 #!/bin/bash
-# The whole test suite, as CI runs it: install what is missing, build with
-# -Werror, run every suite (unit, vectors, PAM integration), then
-# `make distcheck`.  Ends with one line "N passed, N failed" (test cases,
-# summed over all suites) and exits non-zero if anything failed.
+# The whole test suite, as CI runs it:
+#   1. install what is missing (tests/install-deps.sh)
+#   2. build with -Werror
+#   3. make check: unit (cmocka), external vectors, PAM integration,
+#      keys from the test auth center, policy, real sshd and sudo, threads,
+#      the token helper
+#   4. the PAM integration tests again under valgrind memcheck
+#   5. every compiled test again under ASan + UBSan
+#   6. the libFuzzer targets for a bounded time (FUZZ_SECONDS, default 30)
+#   7. the benchmark suite in smoke mode (it refuses tampered tokens)
+#   8. make distcheck (with the compiled tests)
+# Ends with one line "N passed, N failed": test cases summed over all
+# suites (a step that is not a suite counts as one).  Exits non-zero if
+# anything failed.
 set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
+logs=$top/_build/logs
+export top_srcdir=$top top_builddir=$top
+mkdir -p "$logs"
 passed=0
 failed=0
 skipped=0
@@ -30,39 +43,88 @@ count_suite() {
 	skipped=$((skipped + s))
 }
 
+# Add the counts of TAP output (ok / not ok lines) to the totals.
+count_tap() {
+	local log=$1 name=$2 rc=$3 p f s
+	p=$(grep -cE '^ok [0-9]+' "$log" | head -1)
+	f=$(grep -cE '^not ok [0-9]+' "$log" | head -1)
+	s=$(grep -cE '^ok [0-9]+.*# SKIP|^1\.\.0 # SKIP' "$log" | head -1)
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1 # it failed without saying which case
+	fi
+	echo "$name: $p passed, $f failed, $s skipped"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	[ "$f" -eq 0 ] || grep -E '^not ok' "$log" | head -20
+}
+
 # One pass/fail for a step that is not a test suite (build, distcheck).
 count_step() {
-	if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "run-all: $1 FAILED" >&2; fi
+	if [ "$2" -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "$1: passed"
+	else
+		failed=$((failed + 1))
+		echo "$1: FAILED" >&2
+	fi
 }
 
 step "dependencies"
-bash tests/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+if ! bash tests/install-deps.sh; then
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 
 step "build (-Werror)"
 rc=0
-{ autoreconf -fi && ./configure --enable-werror && make -j"$jobs"; } >build.log 2>&1 || rc=$?
+{ autoreconf -fi && ./configure --enable-werror && make -j"$jobs"; } >"$logs/build.log" 2>&1 || rc=$?
 count_step "build" $rc
 if [ $rc -ne 0 ]; then
-	tail -40 build.log
+	tail -40 "$logs/build.log"
 	echo "$passed passed, $failed failed"
 	exit 1
 fi
 
-step "make check (unit, vectors, PAM integration)"
-make -j"$jobs" check >check.log 2>&1
-grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' check.log | grep -v '^PASS' | head -50
-for f in $(find . -name '*.log' -path './tests/*' -newer build.log); do
-	grep -l '^not ok' "$f" 2>/dev/null
-done | while read -r f; do echo "--- $f"; grep '^not ok' "$f" | head -20; done
+step "make check"
+make -j"$jobs" check >"$logs/check.log" 2>&1
+grep -E '^(FAIL|ERROR|XPASS):' "$logs/check.log" | head -40
 count_suite test-suite.log "make check"
+
+step "PAM integration under valgrind memcheck"
+rc=0
+bash tests/integration/valgrind.sh >"$logs/valgrind.log" 2>&1 || rc=$?
+count_tap "$logs/valgrind.log" "valgrind" $rc
+
+step "compiled tests under ASan + UBSan"
+rc=0
+bash tests/sanitize.sh >"$logs/sanitize.log" 2>&1 || rc=$?
+if [ -f _build/asan/test-suite.log ]; then
+	count_suite _build/asan/test-suite.log "sanitizers"
+else
+	tail -30 "$logs/sanitize.log"
+	count_step "sanitizers" 1
+fi
+
+step "fuzzing (${FUZZ_SECONDS:-30} s per target)"
+rc=0
+bash tests/fuzz/run.sh "${FUZZ_SECONDS:-30}" >"$logs/fuzz.log" 2>&1 || rc=$?
+count_tap "$logs/fuzz.log" "fuzz" $rc
+grep '^# fuzz_' "$logs/fuzz.log"
+
+step "benchmark smoke run"
+rc=0
+bash bench/run.sh --smoke >"$logs/bench.log" 2>&1 || rc=$?
+[ $rc -eq 0 ] || tail -20 "$logs/bench.log"
+count_step "bench --smoke" $rc
 
 step "make distcheck"
 rc=0
-make -j"$jobs" distcheck >distcheck.log 2>&1 || rc=$?
-[ $rc -eq 0 ] || tail -40 distcheck.log
+make -j"$jobs" distcheck TESTS="$(make -s print-program-tests)" >"$logs/distcheck.log" 2>&1 || rc=$?
+[ $rc -eq 0 ] || tail -40 "$logs/distcheck.log"
 count_step "distcheck" $rc
 
 echo
-echo "($skipped skipped)"
+echo "logs: $logs ($skipped skipped)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

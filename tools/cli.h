@@ -17,6 +17,14 @@ int cmd_keys(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_revoke(int argc, char **argv);
 
+/* The token helper (exit codes: PJC_EXIT_* in client.h). */
+int cmd_login(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_askpass(int argc, char **argv);
+int cmd_robot(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_logout(int argc, char **argv);
+
 /* Load the configuration from --config FILE (or the default) plus
  * NAME=VALUE overrides; prints the error and returns non-zero on
  * failure. */

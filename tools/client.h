@@ -66,9 +66,9 @@ struct pjc_conf {
 };
 
 /* Fill c with the defaults, then /etc/pam-jwt/client.conf, then the
- * user's file ($PAM_JWT_CLIENT_CONF, else $XDG_CONFIG_HOME/pam-jwt/
+ * user's file ($PAM_JWT_CLI_CLIENT_CONF, else $XDG_CONFIG_HOME/pam-jwt/
  * client.conf, else ~/.config/pam-jwt/client.conf), then the environment
- * (PAM_JWT_ISSUER, PAM_JWT_CLIENT_ID... one per key).  Missing files are
+ * (PAM_JWT_CLI_ISSUER, PAM_JWT_CLI_CLIENT_ID... one per key).  Missing files are
  * fine; an unsafe file (writable by others, owned by someone else), an
  * unknown key or a bad value is an error (PJC_EXIT_USAGE) naming the file
  * and line.  Release with pjc_conf_free, also after a failure. */
@@ -151,6 +151,7 @@ struct pjc_token {
 	char *audience;       /* "" for the login's default token */
 	char *access_token;
 	int64_t expires_at;
+	int spent;            /* given out by askpass: not to be given again */
 };
 
 struct pjc_login {
@@ -224,6 +225,7 @@ struct pjc_endpoints {
  * PJC_EXIT_NETWORK (unreachable), PJC_EXIT_FAIL (bad document). */
 int pjc_discover(const struct pjc_conf *c, struct pjc_endpoints *ep, struct pjc_err *e);
 
+/* Release what pjc_discover filled (safe on a zeroed struct). */
 void pjc_endpoints_free(struct pjc_endpoints *ep);
 
 /* An application/x-www-form-urlencoded body being built; wiped on free. */
@@ -253,6 +255,7 @@ struct pjc_oauth_resp {
 int pjc_oauth_post(const struct pjc_conf *c, const char *url, const struct pjc_form *f,
 		   struct pjc_oauth_resp *r, struct pjc_err *e);
 
+/* Wipe and release an answer (safe on a zeroed struct). */
 void pjc_oauth_resp_free(struct pjc_oauth_resp *r);
 
 /* String member of an answer, or NULL (borrowed). */
@@ -279,11 +282,14 @@ int pjc_store_response(struct pjc_login *l, const struct pjc_oauth_resp *r,
 /* An access token for audience (NULL or "": the login's default) valid
  * for at least min_valid seconds: from the cache, or by the refresh token
  * grant with resource=audience (RFC 8707), storing the rotated refresh
- * token in the cache before returning.  On success sets *token (malloc'ed;
+ * token in the cache before returning.  With fresh, always a new token
+ * (askpass: a host with replay protection takes each token once), kept
+ * in the cache only as spent; a spent token is never returned again
+ * (unless there is no refresh token to get another).  On success sets *token (malloc'ed;
  * wipe with pj_free_secret) and *expires_at.  Errors: PJC_EXIT_LOGIN (not
  * logged in, login expired or revoked, audience not covered),
  * PJC_EXIT_NETWORK, PJC_EXIT_FAIL, PJC_EXIT_CACHE. */
-int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid,
+int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid, int fresh,
 		  char **token, int64_t *expires_at, struct pjc_err *e);
 
 /* ---- reading tokens without verifying them (jwt_peek.c) -------------- */

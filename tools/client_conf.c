@@ -1,5 +1,5 @@
 /* The token helper's configuration: /etc/pam-jwt/client.conf, then the
- * user's client.conf, then PAM_JWT_* environment variables, then command
+ * user's client.conf, then PAM_JWT_CLI_* environment variables, then command
  * line options; later sources override earlier ones.  Unknown keys and bad
  * values are errors (fail closed), and a file that someone else could
  * have written is refused: it decides where refresh tokens are sent. */
@@ -258,7 +258,7 @@ static int set_default(struct pjc_conf *c, char **field, const char *value, stru
 
 int pjc_conf_load(struct pjc_conf *c, struct pjc_err *e)
 {
-	const char *user_file = getenv("PAM_JWT_CLIENT_CONF");
+	const char *user_file = getenv("PAM_JWT_CLI_CLIENT_CONF");
 	char *path = NULL;
 	size_t i;
 	int rc;
@@ -282,7 +282,7 @@ int pjc_conf_load(struct pjc_conf *c, struct pjc_err *e)
 		const char *v;
 		size_t j, n;
 
-		n = (size_t)snprintf(var, sizeof(var), "PAM_JWT_%s", keys[i].name);
+		n = (size_t)snprintf(var, sizeof(var), "PAM_JWT_CLI_%s", keys[i].name);
 		for (j = 8; j < n && j < sizeof(var); j++)
 			var[j] = (char)toupper((unsigned char)var[j]);
 		v = getenv(var);
@@ -325,12 +325,12 @@ int pjc_conf_need_client(const struct pjc_conf *c, struct pjc_err *e)
 		return pjc_fail(e, PJC_EXIT_USAGE,
 				"no auth center configured: set issuer = https://... in "
 				"~/.config/pam-jwt/client.conf or " PJC_SYSTEM_CONF
-				", or use --issuer URL or PAM_JWT_ISSUER");
+				", or use --issuer URL or PAM_JWT_CLI_ISSUER");
 	if (c->client_id == NULL)
 		return pjc_fail(e, PJC_EXIT_USAGE,
 				"no client id configured: set client_id = ... in "
 				"~/.config/pam-jwt/client.conf or " PJC_SYSTEM_CONF
-				", or use --client-id ID or PAM_JWT_CLIENT_ID");
+				", or use --client-id ID or PAM_JWT_CLI_CLIENT_ID");
 	return 0;
 }
 

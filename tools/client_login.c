@@ -7,7 +7,8 @@
  *    "refresh_token":"...","refresh_expires_at":0,"id_token":"...",
  *    "scope":"openid offline_access","login_time":N,"refresh_time":N,
  *    "audiences":["ssh://host1"],
- *    "tokens":[{"audience":"ssh://host1","access_token":"...","expires_at":N}]}
+ *    "tokens":[{"audience":"ssh://host1","access_token":"...","expires_at":N,
+ *               "spent":true}]}   (spent: given out by askpass; optional)
  *
  * Read strictly (pj_json_parse): a damaged file is reported, never
  * guessed at.  Every string that held a token is wiped before release. */
@@ -197,14 +198,19 @@ int pjc_login_parse(const char *text, size_t len, const char *name, struct pjc_l
 		struct json_object *t = json_object_array_get_idx(arr, i);
 		struct pjc_token *k = &l->tokens[l->n_tokens];
 
+		struct json_object *spent = NULL;
+
 		if (!json_object_is_type(t, json_type_object) ||
 		    get_str(t, "audience", &k->audience, 1) != 0 ||
 		    get_str(t, "access_token", &k->access_token, 1) != 0 ||
-		    get_num(t, "expires_at", &k->expires_at) != 0) {
+		    get_num(t, "expires_at", &k->expires_at) != 0 ||
+		    (json_object_object_get_ex(t, "spent", &spent) &&
+		     !json_object_is_type(spent, json_type_boolean))) {
 			l->n_tokens++; /* so that pjc_login_free releases what was copied */
 			rc = damaged(e, name, "bad tokens");
 			goto out;
 		}
+		k->spent = spent != NULL && json_object_get_boolean(spent);
 		l->n_tokens++;
 	}
 out:
@@ -305,6 +311,8 @@ int pjc_login_write(const char *dir, struct pjc_login *l, int64_t now, struct pj
 		bad |= add_str(t, "audience", l->tokens[i].audience) |
 		       add_str(t, "access_token", l->tokens[i].access_token) |
 		       add_num(t, "expires_at", l->tokens[i].expires_at);
+		if (l->tokens[i].spent)
+			bad |= json_object_object_add(t, "spent", json_object_new_boolean(1));
 		bad |= json_object_array_add(toks, t);
 	}
 	bad |= json_object_object_add(o, "audiences", auds);
@@ -362,6 +370,7 @@ int pjc_login_put(struct pjc_login *l, const char *audience, const char *access_
 			return pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
 	}
 	t->expires_at = expires_at;
+	t->spent = 0;
 	return pjc_set_secret(&t->access_token, access_token, e);
 }
 

@@ -15,6 +15,7 @@
  * failure leaves stdout empty; the reason goes to stderr. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -47,8 +48,9 @@ static void usage(FILE *f)
 	      "  one answer.  Other prompts (host keys, passphrases) are not answered.\n"
 	      "  --explain  say how PROMPT is understood, without answering it\n"
 	      "\n"
-	      "  Environment: PAM_JWT_ASKPASS_SERVICE=ssh|sudo and PAM_JWT_ASKPASS_HOST=NAME\n"
-	      "  when the prompt does not tell.\n"
+	      "  Environment: PAM_JWT_CLI_ASKPASS_SERVICE=ssh|sudo and PAM_JWT_CLI_ASKPASS_HOST=NAME\n"
+	      "  when the prompt does not tell; PAM_JWT_CLI_ASKPASS_SESSION=ID names the session\n"
+	      "  whose parts belong together (default: the asking ssh or sudo process).\n"
 	      "\n"
 	      "  Exit status: 0 answered, 1 the auth center refused, 2 configuration error,\n"
 	      "  3 no usable login (run pam-jwt login), 4 unsafe cache, 5 auth center\n"
@@ -64,7 +66,7 @@ struct proc {
 /* pid's name, parent and start time from /proc/PID/stat. */
 static int proc_read(pid_t pid, struct proc *p)
 {
-	char path[64], buf[1024], *close, *s, *end;
+	char path[64], buf[1024], *rparen, *s, *end;
 	ssize_t n;
 	int fd, field;
 
@@ -78,14 +80,14 @@ static int proc_read(pid_t pid, struct proc *p)
 		return -1;
 	buf[n] = '\0';
 	s = strchr(buf, '(');
-	close = strrchr(buf, ')');
-	if (s == NULL || close == NULL || close < s)
+	rparen = strrchr(buf, ')');
+	if (s == NULL || rparen == NULL || rparen < s)
 		return -1;
-	*close = '\0';
+	*rparen = '\0';
 	snprintf(p->comm, sizeof(p->comm), "%s", s + 1);
 	p->pid = pid;
 	/* fields after ") ": 3 state, 4 ppid, ..., 22 starttime */
-	s = close + 2;
+	s = rparen + 2;
 	for (field = 3; field <= 22 && *s; field++) {
 		unsigned long long v;
 
@@ -168,9 +170,9 @@ static int answer(const char *s, size_t n, int more, struct pjc_err *e)
 	if (more)
 		buf[len++] = '\\';
 	buf[len++] = '\n';
-	rc = put_answer(buf, len);
+	rc = put_answer(buf, len) == 0 ? 0 : errno;
 	pj_free_secret(buf, n + 3);
-	return rc == 0 ? 0 : pjc_fail(e, PJC_EXIT_FAIL, "cannot write the answer: %s", strerror(errno));
+	return rc == 0 ? 0 : pjc_fail(e, PJC_EXIT_FAIL, "cannot write the answer: %s", strerror(rc));
 }
 
 static const char *svc_name(enum pjc_service s)
@@ -196,8 +198,9 @@ struct ask {
 static int understand(const struct pjc_conf *c, const char *prompt, struct ask *a,
 		      struct pjc_err *e)
 {
-	const char *env_svc = getenv("PAM_JWT_ASKPASS_SERVICE");
-	const char *env_host = getenv("PAM_JWT_ASKPASS_HOST");
+	const char *env_svc = getenv("PAM_JWT_CLI_ASKPASS_SERVICE");
+	const char *env_host = getenv("PAM_JWT_CLI_ASKPASS_HOST");
+	const char *env_session = getenv("PAM_JWT_CLI_ASKPASS_SESSION");
 	enum pjc_service found = PJC_SVC_NONE;
 
 	pjc_prompt_parse(prompt, c->prompt, &a->p);
@@ -211,11 +214,11 @@ static int understand(const struct pjc_conf *c, const char *prompt, struct ask *
 		else if (env_svc != NULL && strcmp(env_svc, "sudo") == 0)
 			a->p.service = PJC_SVC_SUDO;
 		else if (env_svc != NULL && env_svc[0] != '\0')
-			return pjc_fail(e, PJC_EXIT_USAGE, "PAM_JWT_ASKPASS_SERVICE must be ssh or sudo");
+			return pjc_fail(e, PJC_EXIT_USAGE, "PAM_JWT_CLI_ASKPASS_SERVICE must be ssh or sudo");
 		else /* a local prompt without "(user@host)": sudo, unless ssh asks */
 			a->p.service = found == PJC_SVC_SSH ? PJC_SVC_SSH : PJC_SVC_SUDO;
 	}
-	if (env_host != NULL && env_host[0] != '\0')
+	if (a->p.host[0] == '\0' && env_host != NULL && env_host[0] != '\0')
 		snprintf(a->p.host, sizeof(a->p.host), "%s", env_host);
 	if (a->p.host[0] == '\0' && a->p.service == PJC_SVC_SUDO &&
 	    gethostname(a->p.host, sizeof(a->p.host) - 1) != 0)
@@ -228,13 +231,23 @@ static int understand(const struct pjc_conf *c, const char *prompt, struct ask *
 	}
 	if (!host_ok(a->p.host))
 		return pjc_fail(e, PJC_EXIT_PROMPT,
-				"cannot tell the host from the prompt; set PAM_JWT_ASKPASS_HOST");
+				"cannot tell the host from the prompt; set PAM_JWT_CLI_ASKPASS_HOST");
 	if (pjc_expand(a->p.service == PJC_SVC_SSH ? c->audience_ssh : c->audience_sudo,
 		       a->p.host, a->p.user, &a->audience, e) != 0)
 		return -1;
 	a->part_size = a->p.service == PJC_SVC_SSH ? SSH_PART : SUDO_PART;
-	snprintf(a->state_name, sizeof(a->state_name), "askpass-%ld-%llu.json",
-		 (long)a->session.pid, a->session.start);
+	if (env_session != NULL && env_session[0] != '\0') {
+		size_t i;
+
+		for (i = 0; env_session[i]; i++)
+			if (!isalnum((unsigned char)env_session[i]) || i >= 40)
+				return pjc_fail(e, PJC_EXIT_USAGE,
+						"PAM_JWT_CLI_ASKPASS_SESSION: at most 40 letters and digits");
+		snprintf(a->state_name, sizeof(a->state_name), "askpass-%s.json", env_session);
+	} else {
+		snprintf(a->state_name, sizeof(a->state_name), "askpass-%ld-%llu.json",
+			 (long)a->session.pid, a->session.start);
+	}
 	return 0;
 }
 
@@ -343,16 +356,17 @@ static void explain(const struct ask *a)
 /* The first prompt: the whole token, or its first part (the rest kept). */
 static int answer_first(const struct pjc_conf *c, struct ask *a, struct pjc_err *e)
 {
+	struct pjc_err ignored;
 	char *token = NULL;
 	int64_t exp = 0;
 	size_t len;
 	int rc;
 
-	if ((rc = pjc_get_token(c, a->audience, c->min_valid, &token, &exp, e)) != 0)
+	if ((rc = pjc_get_token(c, a->audience, c->min_valid, 1, &token, &exp, e)) != 0)
 		return rc;
 	len = strlen(token);
 	if (len <= a->part_size) {
-		(void)pjc_cache_remove(c->cache_dir, a->state_name, e);
+		(void)pjc_cache_remove(c->cache_dir, a->state_name, &ignored);
 		rc = answer(token, len, 0, e);
 	} else if (a->p.kind == PJC_PROMPT_PASSWORD && a->p.service == PJC_SVC_SSH) {
 		/* the password method gives the same answer to every prompt */
@@ -371,6 +385,7 @@ static int answer_first(const struct pjc_conf *c, struct ask *a, struct pjc_err 
 
 static int answer_part(const struct pjc_conf *c, struct ask *a, struct pjc_err *e)
 {
+	struct pjc_err ignored;
 	char *token = NULL;
 	size_t len, off = (size_t)(a->p.part - 1) * a->part_size, n;
 	int rc, more;
@@ -387,7 +402,7 @@ static int answer_part(const struct pjc_conf *c, struct ask *a, struct pjc_err *
 		more = off + n < len;
 		rc = answer(token + off, n, more, e);
 		if (rc == 0 && !more)
-			(void)pjc_cache_remove(c->cache_dir, a->state_name, e);
+			(void)pjc_cache_remove(c->cache_dir, a->state_name, &ignored);
 	}
 	pj_free_secret(token, len);
 	return rc;

@@ -144,9 +144,13 @@ static void show_code(const struct login_opts *o, const struct pjc_conf *c,
 	pjc_duration(expires_in, left, sizeof(left));
 	printf("To log in to %s, open this page in a browser:\n\n    %s\n\n"
 	       "and enter the code:  %s\n\n", c->issuer, s_uri, s_code);
-	if (complete != NULL && !o->no_qr && isatty(1)) {
-		printf("Or scan this QR code (it opens %s with the code filled in):\n\n", s_complete);
-		if (pjc_qr_print(stdout, s_complete) == 0)
+	if (!o->no_qr && isatty(1)) {
+		/* the complete URI saves typing the code; else the page itself */
+		const char *qr = complete != NULL ? s_complete : s_uri;
+
+		printf("Or scan this QR code (it opens %s%s):\n\n", qr,
+		       complete != NULL ? " with the code filled in" : "");
+		if (pjc_qr_print(stdout, qr) == 0)
 			putchar('\n');
 	} else if (complete != NULL) {
 		printf("(or open %s)\n\n", s_complete);
@@ -373,8 +377,10 @@ int cmd_login(int argc, char **argv)
 	}
 	expires_in = pjc_oauth_int(&dr, "expires_in", 600);
 	interval = pjc_oauth_int(&dr, "interval", 5);
-	if (interval < 1 || interval > 60)
+	if (interval < 1)
 		interval = 5;
+	if (interval > 300) /* honoured, within reason */
+		interval = 300;
 	now = (int64_t)time(NULL);
 	show_code(&o, &c, uri, pjc_oauth_str(&dr, "verification_uri_complete"), code, expires_in);
 	rc = poll_token(&c, ep.token, device_code, l.n_audiences ? l.audiences[0] : NULL, interval,

@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "cli.h"
 #include "client.h"
 #include "jws.h"
@@ -223,6 +225,8 @@ static int client_credentials(const struct pjc_conf *c, const struct robot_opts 
 		text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
 							 JSON_C_TO_STRING_NOSLASHESCAPE);
 		printf("%s\n", text ? text : "{}");
+		if (text != NULL)
+			OPENSSL_cleanse((char *)(uintptr_t)text, strlen(text));
 		pjc_json_wipe(j);
 		json_object_put(j);
 	} else {

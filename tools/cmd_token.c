@@ -82,7 +82,7 @@ int cmd_token(int argc, char **argv)
 		audience = c.audience;
 	if (min_valid < 0)
 		min_valid = c.min_valid;
-	if ((rc = pjc_get_token(&c, audience, min_valid, &token, &exp, &e)) != 0)
+	if ((rc = pjc_get_token(&c, audience, min_valid, 0, &token, &exp, &e)) != 0)
 		goto out;
 	now = (int64_t)time(NULL);
 	if (exp != 0 && exp - now < min_valid)

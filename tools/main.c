@@ -21,6 +21,20 @@ static void usage(FILE *f)
 	      "  keys refresh [--config FILE]   fetch every auth center's keys into the cache now\n"
 	      "  keys show [--config FILE]      list the cached keys: kid, type, size, age\n"
 	      "\n"
+	      "Getting tokens (settings: ~/.config/pam-jwt/client.conf, /etc/pam-jwt/client.conf):\n"
+	      "  login [--audience A]... [--issuer URL] [--client-id ID] [--no-qr] [--json]\n"
+	      "        log in at the auth center with the device flow; keeps a refresh token\n"
+	      "  token [--audience A] [--min-valid SECONDS] [--json]\n"
+	      "        print a valid access token for audience A (refreshed when needed)\n"
+	      "  askpass PROMPT\n"
+	      "        SSH_ASKPASS / SUDO_ASKPASS (as a link named pam-jwt-askpass): answer\n"
+	      "        token prompts with a token for the host\n"
+	      "  robot --client-id ID --client-secret-file F [--audience A]\n"
+	      "  robot --token-file F | --token-env VAR [--audience A]\n"
+	      "        a token for a robot or CI job\n"
+	      "  status [--json]    who am I, cached tokens and their lifetime\n"
+	      "  logout [--all]     revoke the refresh token and delete the cache\n"
+	      "\n"
 	      "Run 'pam-jwt COMMAND --help' for a command's options; see pam-jwt(1).\n", f);
 }
 
@@ -59,6 +73,13 @@ int cli_load_config(const char *config_file, int nopts, const char **opts,
 
 int main(int argc, char **argv)
 {
+	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+
+	/* ssh and sudo run their askpass program with the prompt as the only
+	 * argument: a link named pam-jwt-askpass is `pam-jwt askpass` */
+	base = base != NULL ? base + 1 : argc > 0 ? argv[0] : "";
+	if (strcmp(base, "pam-jwt-askpass") == 0)
+		return cmd_askpass(argc - 1, argv + 1);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -71,6 +92,18 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 2, argv + 2);
 	if (strcmp(argv[1], "revoke") == 0)
 		return cmd_revoke(argc - 2, argv + 2);
+	if (strcmp(argv[1], "login") == 0)
+		return cmd_login(argc - 2, argv + 2);
+	if (strcmp(argv[1], "token") == 0)
+		return cmd_token(argc - 2, argv + 2);
+	if (strcmp(argv[1], "askpass") == 0)
+		return cmd_askpass(argc - 2, argv + 2);
+	if (strcmp(argv[1], "robot") == 0)
+		return cmd_robot(argc - 2, argv + 2);
+	if (strcmp(argv[1], "status") == 0)
+		return cmd_status(argc - 2, argv + 2);
+	if (strcmp(argv[1], "logout") == 0)
+		return cmd_logout(argc - 2, argv + 2);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);

@@ -103,7 +103,7 @@ static int copy_out(const struct pjc_token *t, char **token, int64_t *expires_at
 	return 0;
 }
 
-int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid,
+int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid, int fresh,
 		  char **token, int64_t *expires_at, struct pjc_err *e)
 {
 	const char *aud = audience != NULL ? audience : "";
@@ -136,7 +136,7 @@ int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid
 		goto out;
 	now = (int64_t)time(NULL);
 	t = pjc_login_find(&l, aud);
-	if (t != NULL && t->expires_at != 0 && t->expires_at - now >= min_valid) {
+	if (t != NULL && !t->spent && !fresh && t->expires_at != 0 && t->expires_at - now >= min_valid) {
 		rc = copy_out(t, token, expires_at, e);
 		goto out;
 	}
@@ -151,6 +151,12 @@ int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid
 		goto out;
 	}
 	if (l.refresh_token == NULL || (l.refresh_expires_at != 0 && l.refresh_expires_at <= now)) {
+		/* no refresh token (an auth center without offline_access): a
+		 * valid cached token is better than nothing, even if spent */
+		if (t != NULL && t->expires_at != 0 && t->expires_at - now >= min_valid) {
+			rc = copy_out(t, token, expires_at, e);
+			goto out;
+		}
 		rc = pjc_fail(e, PJC_EXIT_LOGIN,
 			      "your login to %s has expired%s: run pam-jwt login", c->issuer,
 			      l.refresh_token == NULL ? " or was revoked" : "");
@@ -175,6 +181,9 @@ int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid
 	}
 	if ((rc = pjc_store_response(&l, &r, aud, now, e)) != 0)
 		goto out;
+	t = pjc_login_find(&l, aud);
+	if (t != NULL)
+		t->spent = fresh; /* handed to a host once: never again */
 	/* the rotated refresh token is on disk before anyone sees a token */
 	if ((rc = pjc_login_write(c->cache_dir, &l, now, e)) != 0) {
 		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) - strlen(e->msg),

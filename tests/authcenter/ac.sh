@@ -42,6 +42,15 @@ alive() {
 	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'server\.mjs serve'
 }
 
+# True while PID exists and is not a zombie (right after the fork it may
+# still be the shell, before it has exec'd node).
+running() {
+	local pid=$1 stat
+	[ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
+	stat=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) || return 1
+	[ "${stat%% *}" != Z ]
+}
+
 ac_curl() {
 	curl -sS --cacert "$DIR/ca.pem" --max-time 10 "$@"
 }
@@ -85,7 +94,7 @@ launch() {
 	echo "$pid" >"$DIR/pid"
 	for ((i = 0; i < 200; i++)); do
 		[ -s "$DIR/port" ] && break
-		alive "$pid" || die "server exited: $(tail -n 5 "$DIR/server.log")"
+		running "$pid" || die "server exited: $(tail -n 5 "$DIR/server.log")"
 		sleep 0.05
 	done
 	[ -s "$DIR/port" ] || die "server did not start in 10 s"

@@ -1,8 +1,10 @@
 #!/bin/bash
 # pam_jwt demo: installs what is missing, builds, then
 #   1. starts the test auth center (a real OpenID provider on 127.0.0.1),
-#   2. gets a token for "alice" from it through the device flow,
-#   3. logs in as alice through PAM (pamtester) with the token as password,
+#   2. logs alice in with the helper (pam-jwt login, device flow) and gets
+#      a token for this host from it (pam-jwt token),
+#   3. logs in as alice through PAM (pamtester) with the token as password;
+#      pam_jwt finds the auth center's keys by discovery over HTTPS,
 #   4. shows a tampered token refused, and why.
 # Nothing on the host changes: the PAM service lives in a temporary
 # directory (pam_wrapper) and "alice" exists only for the demo (nss_wrapper).
@@ -33,16 +35,15 @@ issuer=$(tests/authcenter/ac.sh start "$work/ac")
 echo "issuer: $issuer"
 audience="ssh://demo-host"
 
-say "fetching its public keys (JWKS) for pam_jwt"
-curl -sS --fail --cacert "$work/ac/ca.pem" "$issuer/jwks" -o "$work/jwks.json"
-jq -c '.keys[] | {kid, kty, crv, alg}' "$work/jwks.json"
-
+# pam_jwt: only the issuer and this host's audience; the keys are found
+# through OpenID Connect discovery and fetched over HTTPS.
 cat >"$work/pam_jwt.conf" <<CONF
 issuer = $issuer
 audience = $audience
-jwks_file = $work/jwks.json
+ca_file = $work/ac/ca.pem
+cache_dir = $work/cache
 CONF
-chmod 600 "$work/pam_jwt.conf" "$work/jwks.json"
+chmod 600 "$work/pam_jwt.conf"
 mkdir -p "$work/pam.d"
 cat >"$work/pam.d/demo" <<PAM
 auth     required  $top/pam_jwt/.libs/pam_jwt.so config=$work/pam_jwt.conf
@@ -54,8 +55,32 @@ printf 'alice:x:1000:\n' >"$work/group"
 echo "PAM service 'demo':"
 sed 's/^/    /' "$work/pam.d/demo"
 
-say "getting a token for alice from the auth center (device flow)"
-token=$(tests/authcenter/ac.sh mint "$work/ac" --user alice --audience "$audience" --alg ES256)
+say "alice logs in at the auth center with the helper (device flow)"
+# The helper's own settings live in a throw-away home.
+export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_CACHE_HOME=$work/home/.cache
+mkdir -p "$XDG_CONFIG_HOME/pam-jwt"
+cat >"$XDG_CONFIG_HOME/pam-jwt/client.conf" <<CONF
+issuer = $issuer
+client_id = pam-jwt-cli
+ca_file = $work/ac/ca.pem
+CONF
+tools/pam-jwt login --no-qr --audience "$audience" >"$work/login.out" 2>&1 &
+login_pid=$!
+code=""
+for _ in $(seq 100); do
+	code=$(sed -n 's/.*enter the code: *\([A-Z0-9-]*\).*/\1/p' "$work/login.out" | head -n 1)
+	[ -n "$code" ] && break
+	sleep 0.1
+done
+sed 's/^/    /' "$work/login.out"
+[ -n "$code" ] || { echo "demo: pam-jwt login printed no code" >&2; exit 1; }
+echo "(the demo plays alice at the verification page: code $code, approve)"
+tests/authcenter/ac.sh device-approve "$work/ac" "$code" alice >/dev/null
+wait "$login_pid" || { cat "$work/login.out" >&2; echo "demo: pam-jwt login failed" >&2; exit 1; }
+tail -n 1 "$work/login.out" | sed 's/^/    /'
+
+say "the helper gives a token for this host's audience"
+token=$(tools/pam-jwt token --audience "$audience")
 echo "token: ${token:0:40}... (${#token} bytes)"
 printf '%s\n' "$token" | tools/pam-jwt verify --config "$work/pam_jwt.conf" --user alice |
 	sed -n '/^claims/,$p'

@@ -55,8 +55,8 @@ int jws_looks_like_token(const char *tok, size_t len)
 }
 
 /* Decode one segment and parse it as a strict JSON object. */
-static enum pj_status decode_json(const char *seg, size_t len, const char *what,
-				  struct json_object **out, struct pj_err *err)
+static enum pj_status decode_json(struct json_tokener *tok, const char *seg, size_t len,
+				  const char *what, struct json_object **out, struct pj_err *err)
 {
 	unsigned char *raw = NULL;
 	size_t rawlen = 0;
@@ -66,7 +66,7 @@ static enum pj_status decode_json(const char *seg, size_t len, const char *what,
 		return pj_fail(err, PJ_E_FORMAT, "empty %s", what);
 	if (b64_decode(seg, len, &raw, &rawlen) != 0)
 		return pj_fail(err, PJ_E_FORMAT, "%s is not strict base64url", what);
-	st = pj_json_parse((const char *)raw, rawlen, PJ_JSON_MAX_DEPTH, out, err);
+	st = pj_json_parse_tok(tok, (const char *)raw, rawlen, PJ_JSON_MAX_DEPTH, out, err);
 	if (st != PJ_OK && err != NULL) {
 		char inner[PJ_REASON_MAX];
 
@@ -129,6 +129,7 @@ enum pj_status jws_parse(const char *tok, size_t len, struct jws *out,
 			 struct pj_err *err)
 {
 	struct jws j;
+	struct json_tokener *jt = NULL;
 	const char *dot[4];
 	size_t i, ndots = 0;
 	enum pj_status st;
@@ -151,13 +152,16 @@ enum pj_status jws_parse(const char *tok, size_t len, struct jws *out,
 	if (dot[1] + 1 == tok + len)
 		return pj_fail(err, PJ_E_FORMAT, "token has an empty signature");
 
-	st = decode_json(tok, (size_t)(dot[0] - tok), "header", &j.header, err);
+	jt = json_tokener_new_ex(PJ_JSON_MAX_DEPTH + 1);
+	if (jt == NULL)
+		return pj_fail(err, PJ_E_NOMEM, "out of memory");
+	st = decode_json(jt, tok, (size_t)(dot[0] - tok), "header", &j.header, err);
 	if (st != PJ_OK)
 		goto fail;
 	st = check_header(&j, err);
 	if (st != PJ_OK)
 		goto fail;
-	st = decode_json(dot[0] + 1, (size_t)(dot[1] - dot[0] - 1), "payload",
+	st = decode_json(jt, dot[0] + 1, (size_t)(dot[1] - dot[0] - 1), "payload",
 			 &j.claims, err);
 	if (st != PJ_OK)
 		goto fail;
@@ -168,9 +172,11 @@ enum pj_status jws_parse(const char *tok, size_t len, struct jws *out,
 	}
 	j.signing_input = tok;
 	j.signing_input_len = (size_t)(dot[1] - tok);
+	json_tokener_free(jt);
 	*out = j;
 	return PJ_OK;
 fail:
+	json_tokener_free(jt);
 	jws_free(&j);
 	return st;
 }

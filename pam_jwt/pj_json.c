@@ -246,7 +246,13 @@ static int walk(struct json_object *o, size_t *members)
 enum pj_status pj_json_parse(const char *buf, size_t len, int max_depth,
 			     struct json_object **out, struct pj_err *err)
 {
-	struct json_tokener *tok = NULL;
+	return pj_json_parse_tok(NULL, buf, len, max_depth, out, err);
+}
+
+enum pj_status pj_json_parse_tok(struct json_tokener *given, const char *buf, size_t len,
+				 int max_depth, struct json_object **out, struct pj_err *err)
+{
+	struct json_tokener *tok = given;
 	struct json_object *obj = NULL;
 	size_t members = 0, seen = 0, end;
 	enum pj_status st;
@@ -256,7 +262,10 @@ enum pj_status pj_json_parse(const char *buf, size_t len, int max_depth,
 		return st;
 	if (len > INT32_MAX)
 		return pj_fail(err, PJ_E_TOO_LARGE, "JSON too large");
-	tok = json_tokener_new_ex(max_depth + 1);
+	if (tok == NULL)
+		tok = json_tokener_new_ex(max_depth + 1);
+	else
+		json_tokener_reset(tok);
 	if (tok == NULL)
 		return pj_fail(err, PJ_E_NOMEM, "out of memory");
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
@@ -289,7 +298,8 @@ enum pj_status pj_json_parse(const char *buf, size_t len, int max_depth,
 	st = PJ_OK;
 out:
 	json_object_put(obj);
-	json_tokener_free(tok);
+	if (given == NULL)
+		json_tokener_free(tok);
 	return st;
 }
 

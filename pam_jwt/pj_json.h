@@ -26,6 +26,11 @@
 enum pj_status pj_json_parse(const char *buf, size_t len, int max_depth,
 			     struct json_object **out, struct pj_err *err);
 
+/* pj_json_parse with a tokener the caller made with
+ * json_tokener_new_ex(max_depth + 1) and reuses (NULL: one of its own). */
+enum pj_status pj_json_parse_tok(struct json_tokener *tok, const char *buf, size_t len,
+				 int max_depth, struct json_object **out, struct pj_err *err);
+
 /* Member `name` of obj if it exists and has JSON type `type`, else NULL. */
 struct json_object *pj_json_get(const struct json_object *obj,
 				const char *name, enum json_type type);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cache.h"
 #include "http.h"
@@ -96,7 +97,16 @@ static enum pj_status find_jwks_uri(const struct pj_config *cfg, const struct pj
 	return st;
 }
 
-/* Fetch the JWKS; succeed only when it has at least one usable key. */
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Fetch the JWKS; succeed only when it has at least one usable key.
+ * cfg->http_timeout bounds the whole fetch, discovery included. */
 static enum pj_status fetch(const struct pj_config *cfg, int64_t now, struct pj_cache_entry *e,
 			    char *note, struct pj_err *err)
 {
@@ -105,10 +115,16 @@ static enum pj_status fetch(const struct pj_config *cfg, int64_t now, struct pj_
 	struct pj_keyset *check = NULL;
 	char *uri = NULL;
 	int64_t max_age = -1, ttl;
+	int64_t start = mono_ms();
 	enum pj_status st;
 
 	if ((st = find_jwks_uri(cfg, &o, &uri, err)) != PJ_OK)
 		return st;
+	o.timeout_ms -= (long)(mono_ms() - start);
+	if (o.timeout_ms <= 0) {
+		st = pj_fail(err, PJ_E_UNAVAILABLE, "discovery took the whole http_timeout");
+		goto out;
+	}
 	if ((st = get_json(uri, &o, &jwks, &max_age, err)) != PJ_OK)
 		goto out;
 	check = calloc(1, sizeof(*check));
@@ -184,6 +200,13 @@ enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size
 	if (force || (needs_fetch(&e, kid, kidlen, now) &&
 		      (e.attempt == 0 || now - e.attempt >= cfg->refresh_min_interval || now < e.attempt))) {
 		lock = pj_cache_lock(cfg->cache_dir, cfg->issuer);
+		if (lock < 0 && !force) {
+			/* No usable cache directory: no attempt could be recorded,
+			 * so fetching would lift the rate limit (every login a
+			 * fetch).  Fail closed; `pam-jwt keys refresh` still tries. */
+			set_note(note, "key cache directory unusable, keys not fetched", cfg->cache_dir);
+			goto use;
+		}
 		/* Another login may have refreshed while we waited. */
 		if (lock >= 0 && !force) {
 			struct pj_cache_entry again;
@@ -212,7 +235,7 @@ enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size
 use:
 	pj_cache_unlock(lock);
 	if (e.jwks == NULL || now > e.expires + cfg->stale_max) {
-		st = pj_fail(err, PJ_E_UNAVAILABLE, "no usable keys for issuer %s%s%s", cfg->issuer,
+		st = pj_fail(err, PJ_E_UNAVAILABLE, "no usable keys%s%s",
 			     note != NULL && note[0] ? ": " : "", note != NULL ? note : "");
 		goto out;
 	}

@@ -1,0 +1,104 @@
+#!/bin/bash
+# Replay protection (replay = yes) through PAM: a token's jti is accepted
+# once per host until it expires, also when 50 logins race with it, and
+# still after a "restart" (the store is a file); tokens without jti are
+# refused; pam-jwt verify only looks; a damaged or full store refuses.
+set -u
+. "$top_srcdir/tests/integration/common.sh"
+pj_require_built
+pj_require_node
+pj_require_drive
+pj_setup
+pj_keys
+
+K=$T/keys
+ST=$T/state
+c=$(conf replay "jwks_file = $K/jwks.json" "replay = yes" "replay_dir = $ST")
+jwt_service replay "$c"
+
+# ---- once, and only once ---------------------------------------------
+mint tok --key "$K/p256.priv.jwk" --alg ES256 --kid p256-kid --claims '{"jti":"once-1"}'
+cli "$c" alice "$tok"
+is "pam-jwt verify accepts a fresh token" "$CLI_RC" 0
+cli "$c" alice "$tok"
+is "pam-jwt verify looks only: accepts it again" "$CLI_RC" 0
+drive replay alice "$tok"
+dr_is "first login with the token: accepted" 0
+drive replay alice "$tok"
+dr_is "second login with the same token: refused" 7
+log_mark
+drive replay alice "$tok"
+log_has "the refusal says replayed" 'refused token for user="alice": replayed: '
+cli "$c" alice "$tok"
+is "pam-jwt verify now says refused (exit 1)" "$CLI_RC" 1
+ok "the store is root-only (0700 directory, 0600 file)" \
+	test "$(stat -c %a "$ST")" = 700 -a "$(stat -c %a "$ST/replay")" = 600
+ok "the store holds no jti in the clear" bash -c "! grep -q once-1 '$ST/replay'"
+
+# ---- 50 processes racing with one token --------------------------------
+mint race --key "$K/ed.priv.jwk" --alg EdDSA --kid ed-kid --claims '{"jti":"race-1"}'
+printf '%s\n' "$race" >"$T/in/race"
+chmod 600 "$T/in/race"
+for i in $(seq 50); do
+	env LD_PRELOAD="$PJ_NSS_WRAPPER" NSS_WRAPPER_PASSWD="$T/passwd" NSS_WRAPPER_GROUP="$T/group" \
+		"$PJ_DRIVE" -D "$PJ_SVC" -s replay -u alice -f "$T/in/race" >/dev/null 2>&1 &
+	pids+=($!)
+done
+wins=0
+for p in "${pids[@]}"; do
+	wait "$p" && wins=$((wins + 1))
+done
+is "50 logins racing with one token: exactly one succeeds" "$wins" 1
+# a restart: nothing in memory, the store is read again
+drive replay alice "$race"
+dr_is "after the race (a new process, as after a restart): still refused" 7
+
+# ---- tokens without a jti, or without exp --------------------------------
+mint nojti --key "$K/p256.priv.jwk" --alg ES256 --kid p256-kid
+log_mark
+drive replay alice "$nojti"
+dr_is "a token without jti: refused" 7
+log_has "the reason says a jti is needed" 'claim: replay protection needs a jti'
+
+# ---- pruning: expired entries leave the store ---------------------------
+old=$(( $(date +%s) - 1000 ))
+for i in $(seq 40); do
+	printf '%d %064x\n' "$old" "$i" >>"$ST/replay"
+done
+mint tok2 --key "$K/p256.priv.jwk" --alg ES256 --kid p256-kid --claims '{"jti":"prune-1"}'
+drive replay alice "$tok2"
+dr_is "a login with expired entries in the store: accepted" 0
+ok "expired entries were pruned" bash -c "! grep -q '^$old ' '$ST/replay'"
+
+# ---- a full store refuses (fail closed) --------------------------------
+c2=$(conf full "jwks_file = $K/jwks.json" "replay = yes" "replay_dir = $T/full" \
+	"replay_max_entries = 100")
+jwt_service full "$c2"
+mkdir -m 700 "$T/full"
+fut=$(( $(date +%s) + 3600 ))
+for i in $(seq 100); do printf '%d %064x\n' "$fut" "$i"; done >"$T/full/replay"
+chmod 600 "$T/full/replay"
+mint tok3 --key "$K/p256.priv.jwk" --alg ES256 --kid p256-kid --claims '{"jti":"full-1"}'
+log_mark
+drive full alice "$tok3"
+dr_is "a full store: the login is refused (unavailable)" 9
+log_has "the reason says the store is full" 'replay store is full'
+
+# ---- a damaged store refuses -------------------------------------------
+echo "garbage" >>"$ST/replay"
+mint tok4 --key "$K/p256.priv.jwk" --alg ES256 --kid p256-kid --claims '{"jti":"damaged-1"}'
+log_mark
+drive replay alice "$tok4"
+dr_is "a damaged store: the login is refused" 9
+log_has "the reason says the store is damaged" 'replay store .* is damaged'
+
+# ---- a store others can write is not trusted --------------------------
+c3=$(conf unsafe "jwks_file = $K/jwks.json" "replay = yes" "replay_dir = $T/unsafe")
+jwt_service unsafe "$c3"
+mkdir "$T/unsafe" && chmod 777 "$T/unsafe"
+mint tok5 --key "$K/p256.priv.jwk" --alg ES256 --kid p256-kid --claims '{"jti":"unsafe-1"}'
+drive unsafe alice "$tok5"
+dr_is "a world-writable store directory: refused" 9
+
+check_log_clean "nothing secret in the log"
+done_testing

@@ -41,7 +41,7 @@ static int account_exists(const char *name)
 
 /* user_claim with its transforms, into name[PJ_USER_MAX + 1]. */
 static enum pj_status from_claim(const struct json_object *claims, const struct pj_config *cfg,
-				 char *name, struct pj_err *err)
+                                 char *name, struct pj_err *err)
 {
 	const char *s = NULL;
 	size_t len = 0, i;
@@ -59,7 +59,7 @@ static enum pj_status from_claim(const struct json_object *claims, const struct 
 
 		if (len <= sl || memcmp(s + len - sl, cfg->user_strip_suffix, sl) != 0)
 			return pj_fail(err, PJ_E_USER, "claim %s \"%s\" does not end in %s",
-				       cfg->user_claim, safe, cfg->user_strip_suffix);
+			               cfg->user_claim, safe, cfg->user_strip_suffix);
 		len -= sl;
 	}
 	if (cfg->user_email_local) {
@@ -67,12 +67,12 @@ static enum pj_status from_claim(const struct json_object *claims, const struct 
 
 		if (at == NULL)
 			return pj_fail(err, PJ_E_USER, "claim %s \"%s\" is not an e-mail address",
-				       cfg->user_claim, safe);
+			               cfg->user_claim, safe);
 		len = (size_t)(at - s);
 	}
 	if (!pj_user_name_valid(s, len))
 		return pj_fail(err, PJ_E_USER, "claim %s \"%s\" is not a valid user name",
-			       cfg->user_claim, safe);
+		               cfg->user_claim, safe);
 	memcpy(name, s, len);
 	name[len] = '\0';
 	if (cfg->user_lowercase)
@@ -83,7 +83,7 @@ static enum pj_status from_claim(const struct json_object *claims, const struct 
 }
 
 static enum pj_status from_map(const struct json_object *claims, const struct pj_config *cfg,
-			       char *name, char *rule, size_t rulesz, struct pj_err *err)
+                               char *name, char *rule, size_t rulesz, struct pj_err *err)
 {
 	enum pj_map_result res = PJ_MAP_NONE;
 	char *text = NULL;
@@ -95,7 +95,7 @@ static enum pj_status from_map(const struct json_object *claims, const struct pj
 	if (st != PJ_OK)
 		return st == PJ_E_UNAVAILABLE ? PJ_E_CONFIG : st;
 	st = pj_map_eval(text, len, cfg->map_file, claims, cfg->service, &res, name,
-			 PJ_USER_MAX + 1, &line, err);
+	                 PJ_USER_MAX + 1, &line, err);
 	free(text);
 	if (st != PJ_OK)
 		return st;
@@ -104,19 +104,19 @@ static enum pj_status from_map(const struct json_object *claims, const struct pj
 	if (res == PJ_MAP_NONE)
 		return pj_fail(err, PJ_E_NO_ACCOUNT, "no mapping rule matched the token");
 	if (res == PJ_MAP_DENY)
-		return pj_fail(err, PJ_E_USER,
-			       "denied by mapping rule %s:%u (deny, or claim: naming no usable account)",
-			       cfg->map_file, line);
+		return pj_fail(
+		        err, PJ_E_USER,
+		        "denied by mapping rule %s:%u (deny, or claim: naming no usable account)",
+		        cfg->map_file, line);
 	if (!pj_user_name_valid(name, strlen(name)))
 		return pj_fail(err, PJ_E_USER, "mapping rule %s:%u gives an invalid user name",
-			       cfg->map_file, line);
+		               cfg->map_file, line);
 	return PJ_OK;
 }
 
-enum pj_status pj_account_map_rule(const struct json_object *claims,
-				   const struct pj_config *cfg, const char *pam_user,
-				   char user[PJ_USER_MAX + 1], char *rule, size_t rulesz,
-				   struct pj_err *err)
+enum pj_status pj_account_map_rule(const struct json_object *claims, const struct pj_config *cfg,
+                                   const char *pam_user, char user[PJ_USER_MAX + 1], char *rule,
+                                   size_t rulesz, struct pj_err *err)
 {
 	char name[PJ_USER_MAX + 1], safe[64];
 	enum pj_status st;
@@ -124,22 +124,22 @@ enum pj_status pj_account_map_rule(const struct json_object *claims,
 	if (rule != NULL && rulesz > 0)
 		rule[0] = '\0';
 	st = cfg->map_file != NULL ? from_map(claims, cfg, name, rule, rulesz, err)
-				   : from_claim(claims, cfg, name, err);
+	                           : from_claim(claims, cfg, name, err);
 	if (st != PJ_OK)
 		return st;
 	pj_sanitize(safe, sizeof(safe), name, strlen(name));
 	/* Never switch the PAM user: the token must name exactly this one. */
 	if (pam_user != NULL && strcmp(name, pam_user) != 0)
-		return pj_fail(err, PJ_E_USER, "token is for user \"%s\", not the login user", safe);
+		return pj_fail(err, PJ_E_USER, "token is for user \"%s\", not the login user",
+		               safe);
 	if (!account_exists(name))
 		return pj_fail(err, PJ_E_NO_ACCOUNT, "no local account \"%s\"", safe);
 	memcpy(user, name, strlen(name) + 1);
 	return PJ_OK;
 }
 
-enum pj_status pj_account_map(const struct json_object *claims,
-			      const struct pj_config *cfg, const char *pam_user,
-			      char user[PJ_USER_MAX + 1], struct pj_err *err)
+enum pj_status pj_account_map(const struct json_object *claims, const struct pj_config *cfg,
+                              const char *pam_user, char user[PJ_USER_MAX + 1], struct pj_err *err)
 {
 	return pj_account_map_rule(claims, cfg, pam_user, user, NULL, 0, err);
 }

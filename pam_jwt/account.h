@@ -27,14 +27,12 @@ int pj_user_name_valid(const char *name, size_t len);
  * rule, or "none".  Errors: PJ_E_USER (another user, a deny rule, a bad
  * name), PJ_E_NO_ACCOUNT (no rule matched, no such account), PJ_E_CONFIG
  * (mapping file unreadable, unsafe or malformed: file and line given). */
-enum pj_status pj_account_map_rule(const struct json_object *claims,
-				   const struct pj_config *cfg, const char *pam_user,
-				   char user[PJ_USER_MAX + 1], char *rule, size_t rulesz,
-				   struct pj_err *err);
+enum pj_status pj_account_map_rule(const struct json_object *claims, const struct pj_config *cfg,
+                                   const char *pam_user, char user[PJ_USER_MAX + 1], char *rule,
+                                   size_t rulesz, struct pj_err *err);
 
 /* pj_account_map_rule without the rule. */
-enum pj_status pj_account_map(const struct json_object *claims,
-			      const struct pj_config *cfg, const char *pam_user,
-			      char user[PJ_USER_MAX + 1], struct pj_err *err);
+enum pj_status pj_account_map(const struct json_object *claims, const struct pj_config *cfg,
+                              const char *pam_user, char user[PJ_USER_MAX + 1], struct pj_err *err);
 
 #endif

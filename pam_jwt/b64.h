@@ -12,8 +12,7 @@ int b64_is_url_char(unsigned char c);
  * inlen % 4 == 1, and non-canonical trailing bits.  On success returns 0
  * and sets *out (malloc'ed, NUL-terminated for convenience, caller frees)
  * and *outlen.  On failure returns -1 and leaves *out untouched. */
-int b64_decode(const char *in, size_t inlen, unsigned char **out,
-	       size_t *outlen);
+int b64_decode(const char *in, size_t inlen, unsigned char **out, size_t *outlen);
 
 /* Encode in[0..inlen) as unpadded base64url into a new NUL-terminated
  * string (caller frees).  Returns NULL when out of memory. */

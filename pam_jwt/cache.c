@@ -40,12 +40,13 @@ static enum pj_status check_dir(const char *dir, struct pj_err *err)
 	struct stat st;
 
 	if (lstat(dir, &st) != 0)
-		return pj_fail(err, PJ_E_UNAVAILABLE, "cache directory %s: %s", dir, strerror(errno));
+		return pj_fail(err, PJ_E_UNAVAILABLE, "cache directory %s: %s", dir,
+		               strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return pj_fail(err, PJ_E_CONFIG, "cache directory %s is not a directory", dir);
 	if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & (S_IWGRP | S_IWOTH)))
 		return pj_fail(err, PJ_E_CONFIG,
-			       "cache directory %s is writable by someone other than root", dir);
+		               "cache directory %s is writable by someone other than root", dir);
 	return PJ_OK;
 }
 
@@ -63,8 +64,8 @@ static int get_int(const struct json_object *o, const char *name, int64_t *v)
 	return pj_json_get_date(o, name, v) == 1 ? 0 : -1;
 }
 
-enum pj_status pj_cache_read(const char *dir, const char *issuer,
-			     struct pj_cache_entry *e, struct pj_err *err)
+enum pj_status pj_cache_read(const char *dir, const char *issuer, struct pj_cache_entry *e,
+                             struct pj_err *err)
 {
 	struct pj_cache_entry out;
 	struct json_object *root = NULL, *jwks;
@@ -83,13 +84,16 @@ enum pj_status pj_cache_read(const char *dir, const char *issuer,
 	if (st != PJ_OK)
 		goto out;
 	if (pj_json_parse(text, len, PJ_JSON_MAX_DEPTH, &root, err) != PJ_OK ||
-	    pj_json_get_string(root, "issuer", &s, &slen) != 1 || !pj_json_str_eq(s, slen, issuer) ||
-	    get_int(root, "fetched", &out.fetched) != 0 || get_int(root, "expires", &out.expires) != 0 ||
+	    pj_json_get_string(root, "issuer", &s, &slen) != 1 ||
+	    !pj_json_str_eq(s, slen, issuer) || get_int(root, "fetched", &out.fetched) != 0 ||
+	    get_int(root, "expires", &out.expires) != 0 ||
 	    get_int(root, "attempt", &out.attempt) != 0) {
-		st = pj_fail(err, PJ_E_CONFIG, "cache file %s is damaged or not for this issuer", path);
+		st = pj_fail(err, PJ_E_CONFIG, "cache file %s is damaged or not for this issuer",
+		             path);
 		goto out;
 	}
-	if (pj_json_get_string(root, "jwks_uri", &s, &slen) == 1 && (out.jwks_uri = strdup(s)) == NULL) {
+	if (pj_json_get_string(root, "jwks_uri", &s, &slen) == 1 &&
+	    (out.jwks_uri = strdup(s)) == NULL) {
 		st = pj_fail(err, PJ_E_NOMEM, "out of memory");
 		goto out;
 	}
@@ -122,8 +126,8 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-enum pj_status pj_cache_write(const char *dir, const char *issuer,
-			      const struct pj_cache_entry *e, struct pj_err *err)
+enum pj_status pj_cache_write(const char *dir, const char *issuer, const struct pj_cache_entry *e,
+                              struct pj_err *err)
 {
 	struct json_object *root = NULL, *jwks = NULL;
 	char *path = NULL, *tmp = NULL;
@@ -134,7 +138,7 @@ enum pj_status pj_cache_write(const char *dir, const char *issuer,
 
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
 		return pj_fail(err, PJ_E_UNAVAILABLE, "cannot create cache directory %s: %s", dir,
-			       strerror(errno));
+		               strerror(errno));
 	if ((st = check_dir(dir, err)) != PJ_OK)
 		return st;
 	if (e->jwks != NULL)
@@ -159,31 +163,32 @@ enum pj_status pj_cache_write(const char *dir, const char *issuer,
 	json_object_object_add(root, "attempt", json_object_new_int64(e->attempt));
 	if (jwks != NULL)
 		json_object_object_add(root, "jwks", jwks);
-	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+	                                                    JSON_C_TO_STRING_NOSLASHESCAPE);
 	snprintf(tmp, n, "%s/.tmp.XXXXXX", dir);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		tmp[0] = '\0';
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "cannot write in cache directory %s: %s", dir,
-			     strerror(errno));
+		             strerror(errno));
 		goto out;
 	}
 	if (text == NULL || fchmod(fd, 0644) != 0 || write_all(fd, text, strlen(text)) != 0 ||
 	    write_all(fd, "\n", 1) != 0 || fsync(fd) != 0) {
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "cannot write cache file in %s: %s", dir,
-			     strerror(errno));
+		             strerror(errno));
 		goto out;
 	}
 	if (close(fd) != 0) {
 		fd = -1;
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "cannot write cache file in %s: %s", dir,
-			     strerror(errno));
+		             strerror(errno));
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp, path) != 0) {
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "cannot replace cache file %s: %s", path,
-			     strerror(errno));
+		             strerror(errno));
 		goto out;
 	}
 	tmp[0] = '\0';

@@ -14,10 +14,10 @@
 #define PJ_CACHE_FILE_MAX (512 * 1024)
 
 struct pj_cache_entry {
-	int64_t fetched;   /* when the JWKS was fetched (0: never) */
-	int64_t expires;   /* fresh until */
-	int64_t attempt;   /* last fetch attempt, successful or not */
-	char *jwks_uri;    /* owned, may be NULL */
+	int64_t fetched; /* when the JWKS was fetched (0: never) */
+	int64_t expires; /* fresh until */
+	int64_t attempt; /* last fetch attempt, successful or not */
+	char *jwks_uri; /* owned, may be NULL */
 	struct json_object *jwks; /* owned reference to the JWKS, NULL when none */
 };
 
@@ -31,14 +31,14 @@ char *pj_cache_path(const char *dir, const char *issuer, int lock);
  * when the file or its directory is unsafe (not root-owned, group or
  * world-writable, a symlink) or its content is not a cache of this issuer
  * (tampered): such a cache is never trusted. */
-enum pj_status pj_cache_read(const char *dir, const char *issuer,
-			     struct pj_cache_entry *e, struct pj_err *err);
+enum pj_status pj_cache_read(const char *dir, const char *issuer, struct pj_cache_entry *e,
+                             struct pj_err *err);
 
 /* Write e as the cache of issuer, atomically, creating dir (0755) when
  * missing.  PJ_E_UNAVAILABLE when it cannot be written (read-only, full,
  * not root). */
-enum pj_status pj_cache_write(const char *dir, const char *issuer,
-			      const struct pj_cache_entry *e, struct pj_err *err);
+enum pj_status pj_cache_write(const char *dir, const char *issuer, const struct pj_cache_entry *e,
+                              struct pj_err *err);
 
 /* Take an exclusive lock for refreshing issuer's cache (waits for another
  * process's refresh to end).  Returns a descriptor to pass to

@@ -31,8 +31,8 @@ static int has_fraction(const struct json_object *claims, const char *name)
 	return v != NULL && json_object_get_double(v) != floor(json_object_get_double(v));
 }
 
-static enum pj_status get_date(const struct json_object *claims, const char *name,
-			       int64_t *v, int *present, struct pj_err *err)
+static enum pj_status get_date(const struct json_object *claims, const char *name, int64_t *v,
+                               int *present, struct pj_err *err)
 {
 	int r = pj_json_get_date(claims, name, v);
 
@@ -42,9 +42,8 @@ static enum pj_status get_date(const struct json_object *claims, const char *nam
 	return PJ_OK;
 }
 
-static enum pj_status check_times(const struct json_object *claims,
-				  const struct pj_config *cfg, int64_t now,
-				  struct pj_err *err)
+static enum pj_status check_times(const struct json_object *claims, const struct pj_config *cfg,
+                                  int64_t now, struct pj_err *err)
 {
 	int64_t exp = 0, nbf = 0, iat = 0, lw = cfg->leeway;
 	int has_exp = 0, has_nbf = 0, has_iat = 0;
@@ -58,7 +57,7 @@ static enum pj_status check_times(const struct json_object *claims,
 		return pj_fail(err, PJ_E_CLAIM, "token has no exp claim");
 	if (has_exp && now >= exp + lw)
 		return pj_fail(err, PJ_E_EXPIRED, "token expired %lld s ago",
-			       (long long)(now - exp));
+		               (long long)(now - exp));
 	/* Dates are floored when read; for "not before" checks round a
 	 * fraction up instead, so nbf = now + 0.9 is not yet valid. */
 	if (has_nbf && has_fraction(claims, "nbf"))
@@ -67,10 +66,10 @@ static enum pj_status check_times(const struct json_object *claims,
 		iat++;
 	if (has_nbf && now + lw < nbf)
 		return pj_fail(err, PJ_E_NOT_YET, "token not valid before %lld (in %lld s)",
-			       (long long)nbf, (long long)(nbf - now));
+		               (long long)nbf, (long long)(nbf - now));
 	if (has_iat && now + lw < iat)
 		return pj_fail(err, PJ_E_NOT_YET, "token issued in the future (iat in %lld s)",
-			       (long long)(iat - now));
+		               (long long)(iat - now));
 	if (has_exp && has_nbf && exp <= nbf)
 		return pj_fail(err, PJ_E_CLAIM, "token exp is not after nbf");
 	if (cfg->max_age > 0) {
@@ -87,20 +86,22 @@ static enum pj_status check_times(const struct json_object *claims,
 			return pj_fail(err, PJ_E_CLAIM, "max_age is set but the token has no iat");
 		if (now - at > cfg->max_age + lw)
 			return pj_fail(err, PJ_E_EXPIRED, "token is %lld s old, max_age is %lld s",
-				       (long long)(now - at), (long long)cfg->max_age);
+			               (long long)(now - at), (long long)cfg->max_age);
 	}
 	if (cfg->max_lifetime > 0) {
 		if (!has_exp || !has_iat)
-			return pj_fail(err, PJ_E_CLAIM, "max_lifetime is set but the token lacks exp or iat");
+			return pj_fail(err, PJ_E_CLAIM,
+			               "max_lifetime is set but the token lacks exp or iat");
 		if (exp - iat > cfg->max_lifetime)
-			return pj_fail(err, PJ_E_CLAIM, "token lifetime %lld s exceeds max_lifetime %lld s",
-				       (long long)(exp - iat), (long long)cfg->max_lifetime);
+			return pj_fail(err, PJ_E_CLAIM,
+			               "token lifetime %lld s exceeds max_lifetime %lld s",
+			               (long long)(exp - iat), (long long)cfg->max_lifetime);
 	}
 	return PJ_OK;
 }
 
 static enum pj_status check_aud(const struct json_object *claims, const char *want,
-				struct pj_err *err)
+                                struct pj_err *err)
 {
 	struct json_object *aud = NULL;
 	size_t i, n;
@@ -110,7 +111,7 @@ static enum pj_status check_aud(const struct json_object *claims, const char *wa
 		return pj_fail(err, PJ_E_AUDIENCE, "token has no aud claim");
 	if (json_object_is_type(aud, json_type_string)) {
 		if (pj_json_str_eq(json_object_get_string(aud),
-				   (size_t)json_object_get_string_len(aud), want))
+		                   (size_t)json_object_get_string_len(aud), want))
 			return PJ_OK;
 		return pj_fail(err, PJ_E_AUDIENCE, "token audience is not %s", want);
 	}
@@ -124,15 +125,16 @@ static enum pj_status check_aud(const struct json_object *claims, const char *wa
 
 		if (!json_object_is_type(a, json_type_string))
 			return pj_fail(err, PJ_E_AUDIENCE, "aud array holds a non-string");
-		if (pj_json_str_eq(json_object_get_string(a),
-				   (size_t)json_object_get_string_len(a), want))
+		if (pj_json_str_eq(json_object_get_string(a), (size_t)json_object_get_string_len(a),
+		                   want))
 			found = 1;
 	}
-	return found ? PJ_OK : pj_fail(err, PJ_E_AUDIENCE, "token audience does not include %s", want);
+	return found ? PJ_OK
+	             : pj_fail(err, PJ_E_AUDIENCE, "token audience does not include %s", want);
 }
 
-enum pj_status pj_claims_check(const struct jws *jws, const struct pj_config *cfg,
-			       int64_t now, struct pj_err *err)
+enum pj_status pj_claims_check(const struct jws *jws, const struct pj_config *cfg, int64_t now,
+                               struct pj_err *err)
 {
 	const char *iss = NULL;
 	size_t isslen = 0;

@@ -17,8 +17,8 @@
  * iss must equal cfg->issuer byte for byte; aud (string, or non-empty
  * array of strings) must contain cfg->audience; cfg->typ, max_age and
  * max_lifetime apply when set.  Returns PJ_OK or the first failure. */
-enum pj_status pj_claims_check(const struct jws *jws, const struct pj_config *cfg,
-			       int64_t now, struct pj_err *err);
+enum pj_status pj_claims_check(const struct jws *jws, const struct pj_config *cfg, int64_t now,
+                               struct pj_err *err);
 
 /* Compare a header typ with a required one as media types (RFC 7515
  * 4.1.9): case-insensitive, "application/" optional on either side. */

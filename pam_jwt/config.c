@@ -10,7 +10,7 @@
 struct line {
 	const char *key, *value; /* value NUL-terminated copy, or NULL */
 	size_t keylen;
-	int section;             /* 1 for a "[name]" line */
+	int section; /* 1 for a "[name]" line */
 };
 
 static int is_space(char c)
@@ -78,7 +78,7 @@ static int next_line(const char **p, const char *end, unsigned *lineno, struct l
 }
 
 static enum pj_status at_line(enum pj_status st, const char *path, unsigned lineno,
-			      struct pj_err *err)
+                              struct pj_err *err)
 {
 	char inner[PJ_REASON_MAX];
 
@@ -94,10 +94,9 @@ static enum pj_status at_line(enum pj_status st, const char *path, unsigned line
  * configuration, so every line is checked and each section's issuer is
  * known.  Sets *nsec to the number of sections and *match to the index of
  * the section whose issuer equals want[0..wantlen) (or -1). */
-static enum pj_status walk(struct pj_config *global, const char *text, size_t len,
-			   const char *path, const char *want, size_t wantlen,
-			   long apply_section, size_t *nsec, long *match, char **collect,
-			   struct pj_err *err)
+static enum pj_status walk(struct pj_config *global, const char *text, size_t len, const char *path,
+                           const char *want, size_t wantlen, long apply_section, size_t *nsec,
+                           long *match, char **collect, struct pj_err *err)
 {
 	const char *p = text, *end = text + len;
 	struct pj_config scratch;
@@ -120,23 +119,27 @@ static enum pj_status walk(struct pj_config *global, const char *text, size_t le
 		if (r == -2)
 			st = pj_fail(err, PJ_E_NOMEM, "out of memory");
 		else if (r == -1)
-			st = pj_fail(err, PJ_E_CONFIG, "%s:%u: expected \"name = value\" or \"[section]\"",
-				     path, lineno);
+			st = pj_fail(err, PJ_E_CONFIG,
+			             "%s:%u: expected \"name = value\" or \"[section]\"", path,
+			             lineno);
 		if (r < 0)
 			break;
 		if (r == 0 || ln.section) {
 			/* close the previous section */
 			if (in_scratch) {
 				if (scratch.issuer == NULL) {
-					st = pj_fail(err, PJ_E_CONFIG, "%s:%u: section has no issuer",
-						     path, sec_line);
+					st = pj_fail(err, PJ_E_CONFIG,
+					             "%s:%u: section has no issuer", path,
+					             sec_line);
 					break;
 				}
 				for (k = 0; k < sec; k++) {
-					if (seen[k] != NULL && strcmp(seen[k], scratch.issuer) == 0) {
+					if (seen[k] != NULL &&
+					    strcmp(seen[k], scratch.issuer) == 0) {
 						st = pj_fail(err, PJ_E_CONFIG,
-							     "%s:%u: a section for issuer %s exists already",
-							     path, sec_line, scratch.issuer);
+						             "%s:%u: a section for issuer %s "
+						             "exists already",
+						             path, sec_line, scratch.issuer);
 						break;
 					}
 				}
@@ -157,7 +160,7 @@ static enum pj_status walk(struct pj_config *global, const char *text, size_t le
 			(*nsec)++;
 			if (sec >= PJ_MAX_SECTIONS) {
 				st = pj_fail(err, PJ_E_CONFIG, "%s:%u: more than %d sections", path,
-					     lineno, PJ_MAX_SECTIONS);
+				             lineno, PJ_MAX_SECTIONS);
 				break;
 			}
 			sec_line = lineno;
@@ -190,7 +193,7 @@ static enum pj_status walk(struct pj_config *global, const char *text, size_t le
 }
 
 enum pj_status pj_config_parse(struct pj_config *cfg, const char *text, size_t len,
-			       const char *path, struct pj_err *err)
+                               const char *path, struct pj_err *err)
 {
 	long match;
 
@@ -205,15 +208,15 @@ enum pj_status pj_config_check(const struct pj_config *cfg, struct pj_err *err)
 	    strncmp(cfg->issuer, "https://", 8) != 0 &&
 	    (cfg->jwks_uri == NULL || strncmp(cfg->jwks_uri, "https://", 8) != 0))
 		return pj_fail(err, PJ_E_CONFIG,
-			       "no key source: set key_file, jwks_file or hmac_secret_file, "
-			       "or use an https issuer or jwks_uri");
+		               "no key source: set key_file, jwks_file or hmac_secret_file, "
+		               "or use an https issuer or jwks_uri");
 	if (cfg->jwks_uri != NULL && strncmp(cfg->jwks_uri, "https://", 8) != 0)
 		return pj_fail(err, PJ_E_CONFIG, "jwks_uri must be an https:// URL");
 	return PJ_OK;
 }
 
 static enum pj_status apply_args(struct pj_config *cfg, int argc, char *const *argv,
-				 struct pj_err *err)
+                                 struct pj_err *err)
 {
 	int i;
 	enum pj_status st;
@@ -228,9 +231,8 @@ static enum pj_status apply_args(struct pj_config *cfg, int argc, char *const *a
 }
 
 /* Keep the source of cfg so per-issuer configurations can be derived. */
-static enum pj_status keep_source(struct pj_config *cfg, char *text, size_t len,
-				  const char *path, int argc, const char **argv,
-				  struct pj_err *err)
+static enum pj_status keep_source(struct pj_config *cfg, char *text, size_t len, const char *path,
+                                  int argc, const char **argv, struct pj_err *err)
 {
 	int i;
 
@@ -249,7 +251,7 @@ static enum pj_status keep_source(struct pj_config *cfg, char *text, size_t len,
 }
 
 enum pj_status pj_config_load(struct pj_config *cfg, int argc, const char **argv,
-			      struct pj_err *err)
+                              struct pj_err *err)
 {
 	const char *path = PJ_DEFAULT_CONFIG;
 	int explicit_path = 0, i;
@@ -289,9 +291,8 @@ fail:
 	return st;
 }
 
-enum pj_status pj_config_for_issuer(const struct pj_config *base, const char *iss,
-				    size_t isslen, struct pj_config *out,
-				    struct pj_err *err)
+enum pj_status pj_config_for_issuer(const struct pj_config *base, const char *iss, size_t isslen,
+                                    struct pj_config *out, struct pj_err *err)
 {
 	size_t nsec = 0;
 	long match = -1;
@@ -303,16 +304,17 @@ enum pj_status pj_config_for_issuer(const struct pj_config *base, const char *is
 		/* find the section, then apply globals and that section */
 		if (base->n_sections > 0)
 			st = walk(NULL, base->src_text, base->src_len, base->src_path, iss, isslen,
-				  -1, &nsec, &match, NULL, err);
+			          -1, &nsec, &match, NULL, err);
 		if (st == PJ_OK && base->n_sections > 0 && match < 0) {
 			char safe[96];
 
 			pj_sanitize(safe, sizeof(safe), iss, isslen);
-			st = pj_fail(err, PJ_E_ISSUER, "no auth center is configured for issuer %s", safe);
+			st = pj_fail(err, PJ_E_ISSUER, "no auth center is configured for issuer %s",
+			             safe);
 		}
 		if (st == PJ_OK)
-			st = walk(out, base->src_text, base->src_len, base->src_path, NULL, 0, match,
-				  &nsec, &match, NULL, err);
+			st = walk(out, base->src_text, base->src_len, base->src_path, NULL, 0,
+			          match, &nsec, &match, NULL, err);
 	}
 	if (st == PJ_OK)
 		st = apply_args(out, base->src_argc, base->src_argv, err);
@@ -326,7 +328,7 @@ enum pj_status pj_config_for_issuer(const struct pj_config *base, const char *is
 }
 
 enum pj_status pj_config_issuers(const struct pj_config *base, char **issuers, size_t *n,
-				 struct pj_err *err)
+                                 struct pj_err *err)
 {
 	size_t i;
 	long match;
@@ -343,7 +345,7 @@ enum pj_status pj_config_issuers(const struct pj_config *base, char **issuers, s
 		return issuers[0] ? PJ_OK : pj_fail(err, PJ_E_NOMEM, "out of memory");
 	}
 	st = walk(NULL, base->src_text, base->src_len, base->src_path, NULL, 0, -1, n, &match,
-		  issuers, err);
+	          issuers, err);
 	for (i = 0; st == PJ_OK && i < *n; i++)
 		if (issuers[i] == NULL)
 			st = pj_fail(err, PJ_E_NOMEM, "out of memory");

@@ -105,7 +105,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *vs)
 				v = v * 10 + (data[j++] - '0');
 			s->max_age = v;
 		} else if ((len - i >= 8 && strncasecmp(data + i, "no-store", 8) == 0) ||
-			   (len - i >= 8 && strncasecmp(data + i, "no-cache", 8) == 0)) {
+		           (len - i >= 8 && strncasecmp(data + i, "no-cache", 8) == 0)) {
 			s->max_age = 0;
 			break;
 		}
@@ -113,9 +113,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *vs)
 	return len;
 }
 
-enum pj_status pj_http_request(const char *url, const char *form,
-			       const struct pj_http_opts *opts, struct pj_http_resp *resp,
-			       struct pj_err *err)
+enum pj_status pj_http_request(const char *url, const char *form, const struct pj_http_opts *opts,
+                               struct pj_http_resp *resp, struct pj_err *err)
 {
 	struct sink s = { NULL, 0, 0, 0, 0, -1 };
 	struct curl_api api;
@@ -172,11 +171,11 @@ enum pj_status pj_http_request(const char *url, const char *form,
 	rc = api.easy_perform(c);
 	if (rc != CURLE_OK) {
 		if (s.too_big || rc == CURLE_FILESIZE_EXCEEDED)
-			st = pj_fail(err, PJ_E_UNAVAILABLE, "response from %s is larger than %zu bytes",
-				     url, s.max);
+			st = pj_fail(err, PJ_E_UNAVAILABLE,
+			             "response from %s is larger than %zu bytes", url, s.max);
 		else
 			st = pj_fail(err, PJ_E_UNAVAILABLE, "%s: %s", url,
-				     errbuf[0] ? errbuf : api.easy_strerror(rc));
+			             errbuf[0] ? errbuf : api.easy_strerror(rc));
 		goto out;
 	}
 	api.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

@@ -13,17 +13,17 @@
 #define PJ_HTTP_MAX_BODY (256 * 1024)
 
 struct pj_http_opts {
-	const char *ca_file;  /* trust anchors (PEM bundle), or NULL for the system's */
-	const char *ca_dir;   /* hashed CA directory, or NULL */
-	long timeout_ms;      /* total, including connect and TLS */
-	size_t max_body;      /* 0: PJ_HTTP_MAX_BODY */
+	const char *ca_file; /* trust anchors (PEM bundle), or NULL for the system's */
+	const char *ca_dir; /* hashed CA directory, or NULL */
+	long timeout_ms; /* total, including connect and TLS */
+	size_t max_body; /* 0: PJ_HTTP_MAX_BODY */
 };
 
 struct pj_http_resp {
 	long status;
-	char *body;           /* NUL-terminated, owned */
+	char *body; /* NUL-terminated, owned */
 	size_t len;
-	int64_t max_age;      /* Cache-Control max-age, or -1 when absent */
+	int64_t max_age; /* Cache-Control max-age, or -1 when absent */
 };
 
 /* GET url (or POST form[0..strlen) as application/x-www-form-urlencoded
@@ -32,9 +32,8 @@ struct pj_http_resp {
  * response (release with pj_http_resp_free).  Errors: PJ_E_UNAVAILABLE
  * (connection, TLS, time-out, body over the limit, non-https URL) with
  * libcurl's reason. */
-enum pj_status pj_http_request(const char *url, const char *form,
-			       const struct pj_http_opts *opts, struct pj_http_resp *resp,
-			       struct pj_err *err);
+enum pj_status pj_http_request(const char *url, const char *form, const struct pj_http_opts *opts,
+                               struct pj_http_resp *resp, struct pj_err *err);
 
 /* Release a response (wiping the body: it may hold tokens). */
 void pj_http_resp_free(struct pj_http_resp *resp);

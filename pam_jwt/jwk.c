@@ -35,22 +35,20 @@ static size_t hmac_hash_len(enum jws_alg alg)
 static int kind_fits(const struct pj_key *key, enum jws_alg alg)
 {
 	switch (alg) {
-	case JWS_RS256: case JWS_RS384: case JWS_RS512:
-	case JWS_PS256: case JWS_PS384: case JWS_PS512:
-		return key->kind == PJ_KEY_RSA;
-	case JWS_ES256:
-		return key->kind == PJ_KEY_P256;
-	case JWS_ES384:
-		return key->kind == PJ_KEY_P384;
-	case JWS_ES512:
-		return key->kind == PJ_KEY_P521;
-	case JWS_EDDSA:
-		return key->kind == PJ_KEY_ED25519;
-	case JWS_HS256: case JWS_HS384: case JWS_HS512:
-		return key->kind == PJ_KEY_HMAC &&
-		       key->secret_len >= hmac_hash_len(alg);
-	default:
-		return 0;
+	case JWS_RS256:
+	case JWS_RS384:
+	case JWS_RS512:
+	case JWS_PS256:
+	case JWS_PS384:
+	case JWS_PS512: return key->kind == PJ_KEY_RSA;
+	case JWS_ES256: return key->kind == PJ_KEY_P256;
+	case JWS_ES384: return key->kind == PJ_KEY_P384;
+	case JWS_ES512: return key->kind == PJ_KEY_P521;
+	case JWS_EDDSA: return key->kind == PJ_KEY_ED25519;
+	case JWS_HS256:
+	case JWS_HS384:
+	case JWS_HS512: return key->kind == PJ_KEY_HMAC && key->secret_len >= hmac_hash_len(alg);
+	default: return 0;
 	}
 }
 
@@ -95,8 +93,8 @@ static enum pj_status check_rsa(EVP_PKEY *pkey, int *bits, struct pj_err *err)
 	}
 	*bits = BN_num_bits(n);
 	if (*bits < PJ_RSA_MIN_BITS || *bits > PJ_RSA_MAX_BITS)
-		st = pj_fail(err, PJ_E_KEY, "RSA key of %d bits refused (%d..%d allowed)",
-			     *bits, PJ_RSA_MIN_BITS, PJ_RSA_MAX_BITS);
+		st = pj_fail(err, PJ_E_KEY, "RSA key of %d bits refused (%d..%d allowed)", *bits,
+		             PJ_RSA_MIN_BITS, PJ_RSA_MAX_BITS);
 	else if (!BN_is_odd(e) || BN_num_bits(e) < 2)
 		st = pj_fail(err, PJ_E_KEY, "RSA key exponent refused (must be odd and >= 3)");
 out:
@@ -110,8 +108,8 @@ out:
 static enum pj_status check_ed25519(const unsigned char x[32], struct pj_err *err)
 {
 	static const unsigned char bad[][32] = {
-		{ 0 },                            /* y = 0, order 4 */
-		{ 1 },                            /* y = 1, identity */
+		{ 0 }, /* y = 0, order 4 */
+		{ 1 }, /* y = 1, identity */
 		{ 0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4,
 		  0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6,
 		  0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05 }, /* order 8 */
@@ -136,7 +134,8 @@ static enum pj_status check_ed25519(const unsigned char x[32], struct pj_err *er
 		if (y[i] != 0xff)
 			ge_p = 0;
 	if (ge_p && y[31] == 0x7f)
-		return pj_fail(err, PJ_E_KEY, "Ed25519 key of small order or non-canonical refused");
+		return pj_fail(err, PJ_E_KEY,
+		               "Ed25519 key of small order or non-canonical refused");
 	return PJ_OK;
 }
 
@@ -144,7 +143,7 @@ static enum pj_status check_ed25519(const unsigned char x[32], struct pj_err *er
  * run OpenSSL's public key check on EC points (keys built from JWK
  * coordinates by EVP_PKEY_fromdata were checked on the curve already). */
 static enum pj_status classify(EVP_PKEY *pkey, struct pj_key *key, int check_point,
-			       struct pj_err *err)
+                               struct pj_err *err)
 {
 	char group[64];
 	size_t glen = 0;
@@ -152,9 +151,7 @@ static enum pj_status classify(EVP_PKEY *pkey, struct pj_key *key, int check_poi
 	enum pj_status st;
 
 	switch (EVP_PKEY_get_base_id(pkey)) {
-	case EVP_PKEY_RSA:
-		key->kind = PJ_KEY_RSA;
-		return check_rsa(pkey, &key->bits, err);
+	case EVP_PKEY_RSA: key->kind = PJ_KEY_RSA; return check_rsa(pkey, &key->bits, err);
 	case EVP_PKEY_ED25519: {
 		unsigned char raw[32];
 		size_t rawlen = sizeof(raw);
@@ -171,10 +168,12 @@ static enum pj_status classify(EVP_PKEY *pkey, struct pj_key *key, int check_poi
 		/* A key "decoded from explicit parameters" names a curve only by
 		 * matching it: refuse (CVE-2022-0778 class). */
 		if (EVP_PKEY_get_int_param(pkey, OSSL_PKEY_PARAM_EC_DECODED_FROM_EXPLICIT_PARAMS,
-					   &explicit_params) && explicit_params)
-			return pj_fail(err, PJ_E_KEY, "EC key with explicit curve parameters refused");
-		if (!EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME,
-						    group, sizeof(group), &glen))
+		                           &explicit_params) &&
+		    explicit_params)
+			return pj_fail(err, PJ_E_KEY,
+			               "EC key with explicit curve parameters refused");
+		if (!EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group,
+		                                    sizeof(group), &glen))
 			return pj_fail(err, PJ_E_KEY, "EC key without a named curve refused");
 		if (strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0)
 			key->kind = PJ_KEY_P256, key->bits = 256;
@@ -188,18 +187,18 @@ static enum pj_status classify(EVP_PKEY *pkey, struct pj_key *key, int check_poi
 			return PJ_OK;
 		ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
 		st = (ctx != NULL && EVP_PKEY_public_check(ctx) == 1)
-			     ? PJ_OK : pj_fail(err, PJ_E_KEY, "EC point is not on the curve");
+		             ? PJ_OK
+		             : pj_fail(err, PJ_E_KEY, "EC point is not on the curve");
 		EVP_PKEY_CTX_free(ctx);
 		return st;
 	}
-	default:
-		return pj_fail(err, PJ_E_KEY, "key type not supported");
+	default: return pj_fail(err, PJ_E_KEY, "key type not supported");
 	}
 }
 
 /* Decode a base64url JWK member; fails when absent or not strict. */
 static enum pj_status jwk_bytes(const struct json_object *jwk, const char *name,
-				unsigned char **out, size_t *outlen, struct pj_err *err)
+                                unsigned char **out, size_t *outlen, struct pj_err *err)
 {
 	const char *s = NULL;
 	size_t slen = 0;
@@ -211,8 +210,8 @@ static enum pj_status jwk_bytes(const struct json_object *jwk, const char *name,
 	return PJ_OK;
 }
 
-static enum pj_status fromdata(const char *type, OSSL_PARAM_BLD *bld,
-			       EVP_PKEY **pkey, struct pj_err *err)
+static enum pj_status fromdata(const char *type, OSSL_PARAM_BLD *bld, EVP_PKEY **pkey,
+                               struct pj_err *err)
 {
 	OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
@@ -226,8 +225,7 @@ static enum pj_status fromdata(const char *type, OSSL_PARAM_BLD *bld,
 	return st;
 }
 
-static enum pj_status build_rsa(const struct json_object *jwk, EVP_PKEY **pkey,
-				struct pj_err *err)
+static enum pj_status build_rsa(const struct json_object *jwk, EVP_PKEY **pkey, struct pj_err *err)
 {
 	unsigned char *n = NULL, *e = NULL;
 	size_t nlen = 0, elen = 0;
@@ -261,8 +259,8 @@ out:
 	return st;
 }
 
-static enum pj_status build_ec(const struct json_object *jwk, const char *crv,
-			       size_t crvlen, EVP_PKEY **pkey, struct pj_err *err)
+static enum pj_status build_ec(const struct json_object *jwk, const char *crv, size_t crvlen,
+                               EVP_PKEY **pkey, struct pj_err *err)
 {
 	unsigned char *x = NULL, *y = NULL, *pt = NULL;
 	size_t xlen = 0, ylen = 0, flen;
@@ -308,8 +306,8 @@ out:
 	return st;
 }
 
-static enum pj_status build_okp(const struct json_object *jwk, const char *crv,
-				size_t crvlen, EVP_PKEY **pkey, struct pj_err *err)
+static enum pj_status build_okp(const struct json_object *jwk, const char *crv, size_t crvlen,
+                                EVP_PKEY **pkey, struct pj_err *err)
 {
 	unsigned char *x = NULL;
 	size_t xlen = 0;
@@ -327,8 +325,7 @@ static enum pj_status build_okp(const struct json_object *jwk, const char *crv,
 	if ((st = check_ed25519(x, err)) != PJ_OK)
 		goto out;
 	bld = OSSL_PARAM_BLD_new();
-	if (bld == NULL ||
-	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, x, 32)) {
+	if (bld == NULL || !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, x, 32)) {
 		st = pj_fail(err, PJ_E_NOMEM, "out of memory");
 		goto out;
 	}
@@ -341,7 +338,7 @@ out:
 
 /* use / key_ops / alg members of a JWK. */
 static enum pj_status check_usage(const struct json_object *jwk, struct pj_key *key,
-				  struct pj_err *err)
+                                  struct pj_err *err)
 {
 	struct json_object *ops = NULL;
 	const char *s = NULL;
@@ -361,7 +358,7 @@ static enum pj_status check_usage(const struct json_object *jwk, struct pj_key *
 			if (!json_object_is_type(op, json_type_string))
 				return pj_fail(err, PJ_E_KEY, "JWK key_ops has a non-string");
 			if (pj_json_str_eq(json_object_get_string(op),
-					   (size_t)json_object_get_string_len(op), "verify"))
+			                   (size_t)json_object_get_string_len(op), "verify"))
 				verify = 1;
 		}
 		if (!verify)
@@ -378,10 +375,11 @@ static enum pj_status check_usage(const struct json_object *jwk, struct pj_key *
 	return PJ_OK;
 }
 
-enum pj_status pj_jwk_import(const struct json_object *jwk, struct pj_key *out,
-			     struct pj_err *err)
+enum pj_status pj_jwk_import(const struct json_object *jwk, struct pj_key *out, struct pj_err *err)
 {
-	static const char *const private_members[] = { "d", "p", "q", "dp", "dq", "qi", "oth", "k" };
+	static const char *const private_members[] = {
+		"d", "p", "q", "dp", "dq", "qi", "oth", "k"
+	};
 	struct pj_key key;
 	const char *kty = NULL, *crv = NULL, *kid = NULL;
 	size_t ktylen = 0, crvlen = 0, kidlen = 0, i;
@@ -394,7 +392,8 @@ enum pj_status pj_jwk_import(const struct json_object *jwk, struct pj_key *out,
 	if (pj_json_get_string(jwk, "kty", &kty, &ktylen) != 1)
 		return pj_fail(err, PJ_E_KEY, "JWK kty missing or not a string");
 	if (pj_json_str_eq(kty, ktylen, "oct"))
-		return pj_fail(err, PJ_E_KEY, "oct JWK ignored: shared secrets never come from a JWKS");
+		return pj_fail(err, PJ_E_KEY,
+		               "oct JWK ignored: shared secrets never come from a JWKS");
 	for (i = 0; i < sizeof(private_members) / sizeof(private_members[0]); i++)
 		if (json_object_object_get_ex(jwk, private_members[i], NULL))
 			return pj_fail(err, PJ_E_KEY, "JWK holds private key material");
@@ -435,149 +434,7 @@ fail:
 	return st;
 }
 
-static int same_kid(const struct pj_key *a, const struct pj_key *b)
-{
-	return a->kid != NULL && b->kid != NULL && a->kid_len == b->kid_len &&
-	       memcmp(a->kid, b->kid, a->kid_len) == 0;
-}
-
-static void note_skip(struct pj_keyset *set, const char *reason)
-{
-	if (set->skipped++ == 0)
-		pj_sanitize(set->skip_reason, sizeof(set->skip_reason), reason,
-			    strlen(reason));
-}
-
-/* Could this JWK verify a token with kid (NULL: none) and alg
- * (JWS_ALG_UNKNOWN: any)?  Only a cheap look at kid, kty and crv: the
- * full checks happen when the key is built. */
-static int wanted(const struct json_object *jwk, const char *kid, size_t kidlen,
-		  enum jws_alg alg)
-{
-	const char *k = NULL, *kty = NULL, *crv = NULL;
-	size_t kl = 0, tl = 0, cl = 0;
-	int has_kid = pj_json_get_string(jwk, "kid", &k, &kl) == 1;
-
-	if (kid != NULL && has_kid)
-		return kl == kidlen && memcmp(k, kid, kl) == 0;
-	if (alg == JWS_ALG_UNKNOWN)
-		return 1;
-	if (pj_json_get_string(jwk, "kty", &kty, &tl) != 1)
-		return 1; /* let the import refuse it */
-	pj_json_get_string(jwk, "crv", &crv, &cl);
-	switch (alg) {
-	case JWS_RS256: case JWS_RS384: case JWS_RS512:
-	case JWS_PS256: case JWS_PS384: case JWS_PS512:
-		return pj_json_str_eq(kty, tl, "RSA");
-	case JWS_ES256:
-		return pj_json_str_eq(kty, tl, "EC") && crv != NULL && pj_json_str_eq(crv, cl, "P-256");
-	case JWS_ES384:
-		return pj_json_str_eq(kty, tl, "EC") && crv != NULL && pj_json_str_eq(crv, cl, "P-384");
-	case JWS_ES512:
-		return pj_json_str_eq(kty, tl, "EC") && crv != NULL && pj_json_str_eq(crv, cl, "P-521");
-	case JWS_EDDSA:
-		return pj_json_str_eq(kty, tl, "OKP");
-	default:
-		return 0;
-	}
-}
-
-enum pj_status pj_jwks_add(struct pj_keyset *set, const char *buf, size_t len,
-			   struct pj_err *err)
-{
-	return pj_jwks_add_for(set, buf, len, NULL, 0, JWS_ALG_UNKNOWN, err);
-}
-
-enum pj_status pj_jwks_add_for(struct pj_keyset *set, const char *buf, size_t len,
-			       const char *kid, size_t kidlen, enum jws_alg alg,
-			       struct pj_err *err)
-{
-	struct json_object *root = NULL;
-	enum pj_status st;
-
-	st = pj_json_parse(buf, len, PJ_JSON_MAX_DEPTH, &root, err);
-	if (st != PJ_OK)
-		return st;
-	st = pj_jwks_add_json(set, root, kid, kidlen, alg, err);
-	json_object_put(root);
-	return st;
-}
-
-int pj_jwks_has_kid(const struct json_object *root, const char *kid, size_t kidlen)
-{
-	struct json_object *keys = pj_json_get(root, "keys", json_type_array);
-	size_t i, n;
-
-	if (keys == NULL)
-		return 0;
-	n = json_object_array_length(keys);
-	for (i = 0; i < n; i++) {
-		const char *k = NULL;
-		size_t kl = 0;
-		struct json_object *e = json_object_array_get_idx(keys, i);
-
-		if (json_object_is_type(e, json_type_object) &&
-		    pj_json_get_string(e, "kid", &k, &kl) == 1 && kl == kidlen &&
-		    memcmp(k, kid, kl) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-enum pj_status pj_jwks_add_json(struct pj_keyset *set, const struct json_object *root,
-				const char *kid, size_t kidlen, enum jws_alg alg,
-				struct pj_err *err)
-{
-	struct json_object *keys;
-	unsigned char drop[PJ_KEYSET_MAX] = { 0 };
-	size_t i, j, n, first = set->n;
-	enum pj_status st;
-
-	keys = pj_json_get(root, "keys", json_type_array);
-	if (keys == NULL) {
-		st = pj_fail(err, PJ_E_KEY, "JWKS has no \"keys\" array");
-		goto out;
-	}
-	n = json_object_array_length(keys);
-	set->offered += n;
-	for (i = 0; i < n; i++) {
-		struct pj_err kerr;
-		struct pj_key key;
-
-		if (set->n >= PJ_KEYSET_MAX) {
-			st = pj_fail(err, PJ_E_TOO_LARGE, "more than %d keys", PJ_KEYSET_MAX);
-			goto out;
-		}
-		pj_err_clear(&kerr);
-		if (!wanted(json_object_array_get_idx(keys, i), kid, kidlen, alg))
-			continue;
-		if (pj_jwk_import(json_object_array_get_idx(keys, i), &key, &kerr) != PJ_OK) {
-			note_skip(set, kerr.reason);
-			continue;
-		}
-		set->keys[set->n++] = key;
-	}
-	/* A kid that names two keys is ambiguous: drop every key that has it. */
-	for (i = first; i < set->n; i++)
-		for (j = 0; j < set->n; j++)
-			if (j != i && same_kid(&set->keys[i], &set->keys[j]))
-				drop[i] = drop[j] = 1;
-	for (i = 0, j = 0; i < set->n; i++) {
-		if (drop[i]) {
-			pj_key_free(&set->keys[i]);
-			note_skip(set, "duplicate kid in JWKS");
-		} else {
-			set->keys[j++] = set->keys[i];
-		}
-	}
-	set->n = j;
-	st = PJ_OK;
-out:
-	return st;
-}
-
-enum pj_status pj_pem_add(struct pj_keyset *set, const char *buf, size_t len,
-			  struct pj_err *err)
+enum pj_status pj_pem_add(struct pj_keyset *set, const char *buf, size_t len, struct pj_err *err)
 {
 	struct pj_key key;
 	BIO *bio;
@@ -601,8 +458,8 @@ enum pj_status pj_pem_add(struct pj_keyset *set, const char *buf, size_t len,
 	return PJ_OK;
 }
 
-enum pj_status pj_hmac_add(struct pj_keyset *set, const unsigned char *secret,
-			   size_t len, struct pj_err *err)
+enum pj_status pj_hmac_add(struct pj_keyset *set, const unsigned char *secret, size_t len,
+                           struct pj_err *err)
 {
 	struct pj_key key;
 
@@ -610,7 +467,8 @@ enum pj_status pj_hmac_add(struct pj_keyset *set, const unsigned char *secret,
 	if (set->n >= PJ_KEYSET_MAX)
 		return pj_fail(err, PJ_E_TOO_LARGE, "more than %d keys", PJ_KEYSET_MAX);
 	if (len < PJ_HMAC_MIN_BYTES)
-		return pj_fail(err, PJ_E_KEY, "HMAC secret shorter than %d bytes", PJ_HMAC_MIN_BYTES);
+		return pj_fail(err, PJ_E_KEY, "HMAC secret shorter than %d bytes",
+		               PJ_HMAC_MIN_BYTES);
 	key.kind = PJ_KEY_HMAC;
 	key.secret = malloc(len);
 	if (key.secret == NULL)

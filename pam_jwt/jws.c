@@ -8,12 +8,11 @@
 #include "pj_json.h"
 
 static const char *const alg_names[JWS_ALG_COUNT] = {
-	[JWS_ALG_UNKNOWN] = "unknown",
-	[JWS_RS256] = "RS256", [JWS_RS384] = "RS384", [JWS_RS512] = "RS512",
-	[JWS_PS256] = "PS256", [JWS_PS384] = "PS384", [JWS_PS512] = "PS512",
-	[JWS_ES256] = "ES256", [JWS_ES384] = "ES384", [JWS_ES512] = "ES512",
-	[JWS_EDDSA] = "EdDSA",
-	[JWS_HS256] = "HS256", [JWS_HS384] = "HS384", [JWS_HS512] = "HS512",
+	[JWS_ALG_UNKNOWN] = "unknown", [JWS_RS256] = "RS256", [JWS_RS384] = "RS384",
+	[JWS_RS512] = "RS512",         [JWS_PS256] = "PS256", [JWS_PS384] = "PS384",
+	[JWS_PS512] = "PS512",         [JWS_ES256] = "ES256", [JWS_ES384] = "ES384",
+	[JWS_ES512] = "ES512",         [JWS_EDDSA] = "EdDSA", [JWS_HS256] = "HS256",
+	[JWS_HS384] = "HS384",         [JWS_HS512] = "HS512",
 };
 
 enum jws_alg jws_alg_from_name(const char *name, size_t len)
@@ -56,7 +55,7 @@ int jws_looks_like_token(const char *tok, size_t len)
 
 /* Decode one segment and parse it as a strict JSON object. */
 static enum pj_status decode_json(struct json_tokener *tok, const char *seg, size_t len,
-				  const char *what, struct json_object **out, struct pj_err *err)
+                                  const char *what, struct json_object **out, struct pj_err *err)
 {
 	unsigned char *raw = NULL;
 	size_t rawlen = 0;
@@ -110,7 +109,8 @@ static enum pj_status check_header(struct jws *j, struct pj_err *err)
 	if (has_member(j->header, "enc") || has_member(j->header, "zip"))
 		return pj_fail(err, PJ_E_FORMAT, "header has enc or zip: a JWE is not a JWS");
 	if (has_member(j->header, "cty"))
-		return pj_fail(err, PJ_E_FORMAT, "header has cty: nested or non-JWT content refused");
+		return pj_fail(err, PJ_E_FORMAT,
+		               "header has cty: nested or non-JWT content refused");
 
 	r = pj_json_get_string(j->header, "kid", &j->kid, &j->kid_len);
 	if (r < 0)
@@ -125,8 +125,7 @@ static enum pj_status check_header(struct jws *j, struct pj_err *err)
 	return PJ_OK;
 }
 
-enum pj_status jws_parse(const char *tok, size_t len, struct jws *out,
-			 struct pj_err *err)
+enum pj_status jws_parse(const char *tok, size_t len, struct jws *out, struct pj_err *err)
 {
 	struct jws j;
 	struct json_tokener *jt = NULL;
@@ -161,12 +160,10 @@ enum pj_status jws_parse(const char *tok, size_t len, struct jws *out,
 	st = check_header(&j, err);
 	if (st != PJ_OK)
 		goto fail;
-	st = decode_json(jt, dot[0] + 1, (size_t)(dot[1] - dot[0] - 1), "payload",
-			 &j.claims, err);
+	st = decode_json(jt, dot[0] + 1, (size_t)(dot[1] - dot[0] - 1), "payload", &j.claims, err);
 	if (st != PJ_OK)
 		goto fail;
-	if (b64_decode(dot[1] + 1, (size_t)(tok + len - dot[1] - 1), &j.sig,
-		       &j.sig_len) != 0) {
+	if (b64_decode(dot[1] + 1, (size_t)(tok + len - dot[1] - 1), &j.sig, &j.sig_len) != 0) {
 		st = pj_fail(err, PJ_E_FORMAT, "signature is not strict base64url");
 		goto fail;
 	}

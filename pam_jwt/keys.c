@@ -27,8 +27,8 @@ static enum pj_status in_file(enum pj_status st, const char *path, struct pj_err
 /* pj_keys_load, building from the JWKS file only the keys that fit the
  * token (filter != 0) and allowing an empty result then. */
 static enum pj_status load_static(const struct pj_config *cfg, int filter, const char *kid,
-				  size_t kidlen, enum jws_alg alg, struct pj_keyset *set,
-				  struct pj_err *err)
+                                  size_t kidlen, enum jws_alg alg, struct pj_keyset *set,
+                                  struct pj_err *err)
 {
 	char *buf = NULL;
 	size_t len = 0, i;
@@ -69,13 +69,14 @@ static enum pj_status load_static(const struct pj_config *cfg, int filter, const
 	}
 	if (set->n == 0 && filter && set->skipped) {
 		/* the keys this token names exist but were refused */
-		st = pj_fail(err, PJ_E_KEY, "the key for this token is refused: %s", set->skip_reason);
+		st = pj_fail(err, PJ_E_KEY, "the key for this token is refused: %s",
+		             set->skip_reason);
 		goto fail;
 	}
 	if (set->n == 0 && (!filter || (set->offered == 0 && cfg->n_key_files == 0 &&
-					 cfg->hmac_secret_file == NULL))) {
+	                                cfg->hmac_secret_file == NULL))) {
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "no usable key in the configured key files%s%s",
-			     set->skipped ? ": " : "", set->skipped ? set->skip_reason : "");
+		             set->skipped ? ": " : "", set->skipped ? set->skip_reason : "");
 		goto fail;
 	}
 	return PJ_OK;
@@ -84,8 +85,7 @@ fail:
 	return st;
 }
 
-enum pj_status pj_keys_load(const struct pj_config *cfg, struct pj_keyset *set,
-			    struct pj_err *err)
+enum pj_status pj_keys_load(const struct pj_config *cfg, struct pj_keyset *set, struct pj_err *err)
 {
 	return load_static(cfg, 0, NULL, 0, JWS_ALG_UNKNOWN, set, err);
 }
@@ -96,8 +96,8 @@ int pj_keys_static(const struct pj_config *cfg)
 }
 
 enum pj_status pj_keys_for_token(const struct pj_config *cfg, const char *kid, size_t kidlen,
-				 enum jws_alg alg, int64_t now, struct pj_keyset *set,
-				 char *note, struct pj_err *err)
+                                 enum jws_alg alg, int64_t now, struct pj_keyset *set, char *note,
+                                 struct pj_err *err)
 {
 	if (note != NULL)
 		note[0] = '\0';

@@ -19,8 +19,7 @@
  * unsafe files): the host cannot decide, whatever the token; keys inside
  * a JWKS that are refused are skipped and counted.  An empty result is PJ_E_UNAVAILABLE.  On failure
  * *set holds nothing. */
-enum pj_status pj_keys_load(const struct pj_config *cfg, struct pj_keyset *set,
-			    struct pj_err *err);
+enum pj_status pj_keys_load(const struct pj_config *cfg, struct pj_keyset *set, struct pj_err *err);
 
 /* Non-zero when cfg names static keys (key_file, jwks_file,
  * hmac_secret_file); otherwise keys come from the auth center. */
@@ -34,7 +33,7 @@ int pj_keys_static(const struct pj_config *cfg);
  * pj_keys_load / pj_remote_keys, and PJ_E_UNAVAILABLE when every fitting
  * key was refused. */
 enum pj_status pj_keys_for_token(const struct pj_config *cfg, const char *kid, size_t kidlen,
-				 enum jws_alg alg, int64_t now, struct pj_keyset *set,
-				 char *note, struct pj_err *err);
+                                 enum jws_alg alg, int64_t now, struct pj_keyset *set, char *note,
+                                 struct pj_err *err);
 
 #endif

@@ -60,11 +60,10 @@ static const struct opt opts[] = {
 	{ "revocation_file", OPT_STRING, OFF(revocation_file), 0, 0 },
 };
 
-#define ASYMMETRIC_ALGS                                                      \
-	((1u << JWS_RS256) | (1u << JWS_RS384) | (1u << JWS_RS512) |          \
-	 (1u << JWS_PS256) | (1u << JWS_PS384) | (1u << JWS_PS512) |          \
-	 (1u << JWS_ES256) | (1u << JWS_ES384) | (1u << JWS_ES512) |          \
-	 (1u << JWS_EDDSA))
+#define ASYMMETRIC_ALGS \
+	((1u << JWS_RS256) | (1u << JWS_RS384) | (1u << JWS_RS512) | (1u << JWS_PS256) | \
+	 (1u << JWS_PS384) | (1u << JWS_PS512) | (1u << JWS_ES256) | (1u << JWS_ES384) | \
+	 (1u << JWS_ES512) | (1u << JWS_EDDSA))
 #define HMAC_ALGS ((1u << JWS_HS256) | (1u << JWS_HS384) | (1u << JWS_HS512))
 
 enum pj_status pj_config_init(struct pj_config *cfg, struct pj_err *err)
@@ -125,8 +124,7 @@ void pj_config_free(struct pj_config *cfg)
 
 int pj_config_alg_allowed(const struct pj_config *cfg, enum jws_alg alg)
 {
-	return alg > JWS_ALG_UNKNOWN && alg < JWS_ALG_COUNT &&
-	       (cfg->algorithms & (1u << alg)) != 0;
+	return alg > JWS_ALG_UNKNOWN && alg < JWS_ALG_COUNT && (cfg->algorithms & (1u << alg)) != 0;
 }
 
 /* "30", "30s", "5m", "2h", "1d" -> seconds, in [min, max]. */
@@ -160,7 +158,8 @@ static int parse_duration(const char *v, int64_t min, int64_t max, int64_t *out)
 
 static int parse_bool(const char *v, int *out)
 {
-	if (v == NULL || !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
+	if (v == NULL || !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") ||
+	    !strcmp(v, "1"))
 		*out = 1;
 	else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
 		*out = 0;
@@ -197,7 +196,7 @@ static int parse_algs(const char *v, unsigned *out)
 }
 
 enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namelen,
-			  const char *value, struct pj_err *err)
+                          const char *value, struct pj_err *err)
 {
 	const struct opt *o = NULL;
 	char safe[48];
@@ -226,17 +225,19 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 	case OPT_KEYFILE:
 		if (cfg->n_key_files >= PJ_MAX_KEY_FILES)
 			return pj_fail(err, PJ_E_CONFIG, "more than %d key_file options",
-				       PJ_MAX_KEY_FILES);
+			               PJ_MAX_KEY_FILES);
 		if ((cfg->key_files[cfg->n_key_files] = strdup(value)) == NULL)
 			return pj_fail(err, PJ_E_NOMEM, "out of memory");
 		cfg->n_key_files++;
 		return PJ_OK;
 	case OPT_REQUIRE:
 		if (cfg->n_require >= PJ_MAX_REQUIRE)
-			return pj_fail(err, PJ_E_CONFIG, "more than %d require rules", PJ_MAX_REQUIRE);
+			return pj_fail(err, PJ_E_CONFIG, "more than %d require rules",
+			               PJ_MAX_REQUIRE);
 		if (!pj_require_valid(value))
-			return pj_fail(err, PJ_E_CONFIG,
-				       "require takes CLAIM=VALUE or CLAIM=V1|V2 (e.g. groups=admins)");
+			return pj_fail(
+			        err, PJ_E_CONFIG,
+			        "require takes CLAIM=VALUE or CLAIM=V1|V2 (e.g. groups=admins)");
 		if ((cfg->require[cfg->n_require] = strdup(value)) == NULL)
 			return pj_fail(err, PJ_E_NOMEM, "out of memory");
 		cfg->n_require++;
@@ -246,25 +247,29 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 			return pj_fail(err, PJ_E_CONFIG, "option %s takes yes or no", safe);
 		return PJ_OK;
 	case OPT_DURATION:
-		if (parse_duration(value, o->min, o->max, (int64_t *)((char *)cfg + o->offset)) != 0)
+		if (parse_duration(value, o->min, o->max, (int64_t *)((char *)cfg + o->offset)) !=
+		    0)
 			return pj_fail(err, PJ_E_CONFIG,
-				       "option %s takes a duration of %lld to %lld seconds (e.g. 60, 5m, 1h)",
-				       safe, (long long)o->min, (long long)o->max);
+			               "option %s takes a duration of %lld to %lld seconds (e.g. "
+			               "60, 5m, 1h)",
+			               safe, (long long)o->min, (long long)o->max);
 		return PJ_OK;
 	case OPT_SIZE: {
 		int64_t v;
 
 		if (parse_duration(value, o->min, o->max, &v) != 0 ||
 		    strspn(value, "0123456789") != strlen(value))
-			return pj_fail(err, PJ_E_CONFIG, "option %s takes a number of bytes from %lld to %lld",
-				       safe, (long long)o->min, (long long)o->max);
+			return pj_fail(err, PJ_E_CONFIG,
+			               "option %s takes a number of bytes from %lld to %lld", safe,
+			               (long long)o->min, (long long)o->max);
 		*(size_t *)((char *)cfg + o->offset) = (size_t)v;
 		return PJ_OK;
 	}
 	case OPT_ALGS:
 		if (parse_algs(value, &cfg->algorithms) != 0)
 			return pj_fail(err, PJ_E_CONFIG,
-				       "option algorithms takes a list of RS256..RS512, PS256..PS512, ES256..ES512, EdDSA, HS256..HS512");
+			               "option algorithms takes a list of RS256..RS512, "
+			               "PS256..PS512, ES256..ES512, EdDSA, HS256..HS512");
 		return PJ_OK;
 	}
 	return pj_fail(err, PJ_E_INTERNAL, "option table corrupt");

@@ -24,11 +24,11 @@ struct pj_config {
 	size_t n_key_files;
 	char *jwks_file;
 	char *hmac_secret_file;
-	unsigned algorithms;      /* bit (1u << enum jws_alg) per allowed alg */
-	int64_t leeway;           /* seconds */
-	int64_t max_age;          /* seconds since iat; 0 = off */
-	int64_t max_lifetime;     /* exp - iat; 0 = off */
-	char *typ;                /* required typ, or NULL */
+	unsigned algorithms; /* bit (1u << enum jws_alg) per allowed alg */
+	int64_t leeway; /* seconds */
+	int64_t max_age; /* seconds since iat; 0 = off */
+	int64_t max_lifetime; /* exp - iat; 0 = off */
+	char *typ; /* required typ, or NULL */
 	char *user_claim;
 	size_t max_token_size;
 	int require_exp;
@@ -38,30 +38,30 @@ struct pj_config {
 	int try_first_pass;
 
 	/* Accounts and policy. */
-	char *map_file;           /* mapping rules, replaces user_claim */
-	int user_email_local;     /* user_claim: keep the part before '@' */
-	char *user_strip_suffix;  /* user_claim: remove this suffix (required) */
-	int user_lowercase;       /* user_claim: lower-case ASCII */
+	char *map_file; /* mapping rules, replaces user_claim */
+	int user_email_local; /* user_claim: keep the part before '@' */
+	char *user_strip_suffix; /* user_claim: remove this suffix (required) */
+	int user_lowercase; /* user_claim: lower-case ASCII */
 	char *require[PJ_MAX_REQUIRE];
 	size_t n_require;
-	char *session_env;        /* claims exported as PAM_JWT_* */
-	const char *service;      /* the PAM service (set by the caller, not an option) */
+	char *session_env; /* claims exported as PAM_JWT_* */
+	const char *service; /* the PAM service (set by the caller, not an option) */
 
 	/* Per-host state. */
-	int replay;               /* each jti once */
+	int replay; /* each jti once */
 	char *replay_dir;
 	size_t replay_max_entries;
-	int replay_readonly;      /* look, do not record (set by pam-jwt verify) */
+	int replay_readonly; /* look, do not record (set by pam-jwt verify) */
 	char *revocation_file;
 
 	/* Keys from the auth center (used when no static key is configured). */
-	char *jwks_uri;           /* skip discovery */
-	char *ca_file, *ca_dir;   /* trust anchors for the auth center */
+	char *jwks_uri; /* skip discovery */
+	char *ca_file, *ca_dir; /* trust anchors for the auth center */
 	char *cache_dir;
-	int64_t http_timeout;     /* seconds, total per request */
+	int64_t http_timeout; /* seconds, total per request */
 	int64_t refresh_interval; /* cache lifetime without Cache-Control */
 	int64_t refresh_min_interval; /* at most one fetch per this, per issuer */
-	int64_t stale_max;        /* how long a cache is used while unreachable */
+	int64_t stale_max; /* how long a cache is used while unreachable */
 
 	/* Where this configuration came from, so the one for a token's
 	 * issuer can be derived from it (see pj_config_for_issuer). */
@@ -83,7 +83,7 @@ void pj_config_free(struct pj_config *cfg);
  * such as "debug").  Errors: unknown name, a value of the wrong form, a
  * number out of range, a flag given a non-boolean value. */
 enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namelen,
-			  const char *value, struct pj_err *err);
+                          const char *value, struct pj_err *err);
 
 /* Apply one "name=value" or "name" argument (module argument or CLI
  * override).  "config=" is not handled here (see pj_config_load). */
@@ -95,7 +95,7 @@ enum pj_status pj_opt_arg(struct pj_config *cfg, const char *arg, struct pj_err 
  * to cfg; section lines are only checked here (see pj_config_for_issuer)
  * and counted in cfg->n_sections.  Errors name the file and line. */
 enum pj_status pj_config_parse(struct pj_config *cfg, const char *text, size_t len,
-			       const char *path, struct pj_err *err);
+                               const char *path, struct pj_err *err);
 
 /* Build the configuration the module and the CLI start from: defaults,
  * then the file (the `config=PATH` argument if given, else
@@ -104,21 +104,20 @@ enum pj_status pj_config_parse(struct pj_config *cfg, const char *text, size_t l
  * the result must be complete (pj_config_check).  The text and arguments
  * are kept in cfg for pj_config_for_issuer. */
 enum pj_status pj_config_load(struct pj_config *cfg, int argc, const char **argv,
-			      struct pj_err *err);
+                              struct pj_err *err);
 
 /* The configuration for tokens from issuer iss[0..isslen): defaults, the
  * global lines, the lines of the section whose issuer equals iss exactly,
  * then the arguments; checked with pj_config_check.  Errors: PJ_E_ISSUER
  * when no section names that issuer. */
-enum pj_status pj_config_for_issuer(const struct pj_config *base, const char *iss,
-				    size_t isslen, struct pj_config *out,
-				    struct pj_err *err);
+enum pj_status pj_config_for_issuer(const struct pj_config *base, const char *iss, size_t isslen,
+                                    struct pj_config *out, struct pj_err *err);
 
 /* The issuers cfg knows: the global one without sections, else each
  * section's.  Fills issuers[PJ_MAX_SECTIONS] with malloc'ed strings (caller
  * frees each) and *n. */
 enum pj_status pj_config_issuers(const struct pj_config *base, char **issuers, size_t *n,
-				 struct pj_err *err);
+                                 struct pj_err *err);
 
 /* Check that cfg can decide: issuer and audience set, and a key source
  * (static keys, or an https issuer / jwks_uri for the auth center's keys). */

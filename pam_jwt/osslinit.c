@@ -9,9 +9,9 @@
 #include "osslinit.h"
 
 struct order {
-	const char *self;  /* path of the object that holds this code */
-	int self_at;       /* its position in load order, or -1 */
-	int crypto_at;     /* libcrypto's, or -1 */
+	const char *self; /* path of the object that holds this code */
+	int self_at; /* its position in load order, or -1 */
+	int crypto_at; /* libcrypto's, or -1 */
 	int n;
 };
 
@@ -46,6 +46,7 @@ int pj_openssl_init(void)
 	if (o.self_at < 0 || o.crypto_at < o.self_at)
 		return 0; /* the host had libcrypto before us: leave it alone */
 	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS |
-			    OPENSSL_INIT_NO_ATEXIT, NULL);
+	                            OPENSSL_INIT_NO_ATEXIT,
+	                    NULL);
 	return 1;
 }

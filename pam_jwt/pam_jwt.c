@@ -33,7 +33,7 @@
 struct auth_state {
 	char user[PJ_USER_MAX + 1];
 	int64_t exp;
-	char *claims;      /* the verified claims, as JSON text */
+	char *claims; /* the verified claims, as JSON text */
 	size_t claims_len;
 };
 
@@ -114,17 +114,12 @@ static int ask_part(void *vctx, int part, char **answer)
 static int pam_code(enum pj_status st)
 {
 	switch (st) {
-	case PJ_OK:
-		return PAM_SUCCESS;
+	case PJ_OK: return PAM_SUCCESS;
 	case PJ_E_CONFIG:
-	case PJ_E_UNAVAILABLE:
-		return PAM_AUTHINFO_UNAVAIL;
-	case PJ_E_NOMEM:
-		return PAM_BUF_ERR;
-	case PJ_E_NO_ACCOUNT:
-		return PAM_USER_UNKNOWN;
-	default:
-		return PAM_AUTH_ERR;
+	case PJ_E_UNAVAILABLE: return PAM_AUTHINFO_UNAVAIL;
+	case PJ_E_NOMEM: return PAM_BUF_ERR;
+	case PJ_E_NO_ACCOUNT: return PAM_USER_UNKNOWN;
+	default: return PAM_AUTH_ERR;
 	}
 }
 
@@ -137,20 +132,22 @@ static void log_decision(pam_handle_t *pamh, const char *user, const struct pj_d
 		pam_syslog(pamh, LOG_WARNING, "keys: %s", d->key_note);
 	if (d->err.status == PJ_OK)
 		pam_syslog(pamh, LOG_NOTICE,
-			   "accepted token for user=\"%s\" alg=%s iss=\"%s\" sub=\"%s\" kid=\"%s\" jti=\"%s\"%s%s",
-			   safe_user, jws_alg_name(d->alg), d->iss, d->sub, d->kid, d->jti,
-			   d->rule[0] ? " rule=" : "", d->rule);
+		           "accepted token for user=\"%s\" alg=%s iss=\"%s\" sub=\"%s\" kid=\"%s\" "
+		           "jti=\"%s\"%s%s",
+		           safe_user, jws_alg_name(d->alg), d->iss, d->sub, d->kid, d->jti,
+		           d->rule[0] ? " rule=" : "", d->rule);
 	else
 		pam_syslog(pamh, LOG_NOTICE,
-			   "refused token for user=\"%s\": %s: %s (iss=\"%s\" sub=\"%s\" kid=\"%s\" jti=\"%s\")",
-			   safe_user, pj_status_name(d->err.status), d->err.reason, d->iss,
-			   d->sub, d->kid, d->jti);
+		           "refused token for user=\"%s\": %s: %s (iss=\"%s\" sub=\"%s\" "
+		           "kid=\"%s\" jti=\"%s\")",
+		           safe_user, pj_status_name(d->err.status), d->err.reason, d->iss, d->sub,
+		           d->kid, d->jti);
 }
 
 /* Get the first answer: PAM_AUTHTOK (use_first_pass / try_first_pass) or
  * the conversation.  *prompted tells which. */
-static int first_answer(pam_handle_t *pamh, const struct pj_config *cfg,
-			const char **from_item, char **asked)
+static int first_answer(pam_handle_t *pamh, const struct pj_config *cfg, const char **from_item,
+                        char **asked)
 {
 	const void *item = NULL;
 	int rc;
@@ -164,7 +161,8 @@ static int first_answer(pam_handle_t *pamh, const struct pj_config *cfg,
 			return PAM_SUCCESS;
 		}
 		if (cfg->use_first_pass) {
-			pam_syslog(pamh, LOG_NOTICE, "use_first_pass: no token from a previous module");
+			pam_syslog(pamh, LOG_NOTICE,
+			           "use_first_pass: no token from a previous module");
 			return PAM_AUTH_ERR;
 		}
 	}
@@ -200,8 +198,7 @@ static int export_env(pam_handle_t *pamh, const struct json_object *claims, cons
 	return 0;
 }
 
-PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
-				   const char **argv)
+PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct pj_config cfg;
 	struct pj_decision d;
@@ -230,9 +227,10 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	actx.pamh = pamh;
 	actx.prompt = cfg.prompt;
 	st = pj_token_collect(from_item != NULL ? from_item : asked, ask_part, &actx,
-			      cfg.max_token_size, &token, &len, &not_token, &err);
+	                      cfg.max_token_size, &token, &len, &not_token, &err);
 	if (st != PJ_OK) {
-		pam_syslog(pamh, LOG_NOTICE, "refused token: %s: %s", pj_status_name(st), err.reason);
+		pam_syslog(pamh, LOG_NOTICE, "refused token: %s: %s", pj_status_name(st),
+		           err.reason);
 		rc = pam_code(st);
 		goto out;
 	}
@@ -246,8 +244,9 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 			/* looks like the start of a token that a client cut short
 			 * (ssh's 1023-byte answers, sudo's 511) */
 			pam_syslog(pamh, LOG_NOTICE,
-				   "answer starts like a token but is not one (cut short by the client?); "
-				   "ignoring it");
+			           "answer starts like a token but is not one (cut short by the "
+			           "client?); "
+			           "ignoring it");
 		else if (cfg.debug)
 			pam_syslog(pamh, LOG_DEBUG, "answer is not a token, ignoring");
 		rc = PAM_IGNORE;
@@ -292,7 +291,8 @@ static int route_config(pam_handle_t *pamh, struct pj_config *cfg, const struct 
 	pj_err_clear(&err);
 	if (pj_json_get_string(claims, "iss", &iss, &isslen) != 1 ||
 	    pj_config_for_issuer(cfg, iss, isslen, &routed, &err) != PJ_OK) {
-		pam_syslog(pamh, LOG_ERR, "no configuration for the token's issuer: %s", err.reason);
+		pam_syslog(pamh, LOG_ERR, "no configuration for the token's issuer: %s",
+		           err.reason);
 		return -1;
 	}
 	pj_config_free(cfg);
@@ -319,7 +319,8 @@ PJ_EXPORT int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const ch
 		return PAM_PERM_DENIED;
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL ||
 	    strcmp(user, s->user) != 0) {
-		pam_syslog(pamh, LOG_NOTICE, "account: the PAM user changed since the token was checked");
+		pam_syslog(pamh, LOG_NOTICE,
+		           "account: the PAM user changed since the token was checked");
 		rc = PAM_PERM_DENIED;
 		goto out;
 	}
@@ -331,7 +332,7 @@ PJ_EXPORT int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const ch
 	}
 	if (s->exp != 0 && now >= s->exp + cfg.leeway) {
 		pam_syslog(pamh, LOG_NOTICE, "account: token of user %s expired %lld s ago",
-			   s->user, (long long)(now - s->exp));
+		           s->user, (long long)(now - s->exp));
 		rc = PAM_ACCT_EXPIRED;
 		goto out;
 	}

@@ -9,8 +9,7 @@
 
 #include "pj_err.h"
 
-enum pj_status pj_fail(struct pj_err *err, enum pj_status status,
-		       const char *fmt, ...)
+enum pj_status pj_fail(struct pj_err *err, enum pj_status status, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -72,8 +71,7 @@ void pj_sanitize(char *out, size_t outsz, const char *in, size_t inlen)
 	}
 	for (i = 0; i < inlen; i++) {
 		unsigned char c = (unsigned char)in[i];
-		out[n++] = (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-				   ? (char)c : '?';
+		out[n++] = (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? (char)c : '?';
 	}
 	if (cut) {
 		memcpy(out + n, "...", 3);

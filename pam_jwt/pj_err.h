@@ -8,24 +8,24 @@
 
 enum pj_status {
 	PJ_OK = 0,
-	PJ_E_FORMAT,      /* token is not a well-formed compact JWS/JWT */
-	PJ_E_TOO_LARGE,   /* a size limit was exceeded */
-	PJ_E_ALG,         /* algorithm refused or not allowed for the key */
-	PJ_E_KEY,         /* no usable key (unknown kid, no key of the type) */
-	PJ_E_SIGNATURE,   /* signature does not verify */
-	PJ_E_EXPIRED,     /* exp in the past (beyond leeway) */
-	PJ_E_NOT_YET,     /* nbf or iat in the future (beyond leeway) */
-	PJ_E_CLAIM,       /* a claim is missing, of the wrong type or refused */
-	PJ_E_ISSUER,      /* iss differs from the configured issuer */
-	PJ_E_AUDIENCE,    /* aud does not contain the configured audience */
-	PJ_E_USER,        /* token names another user, or a bad user name */
-	PJ_E_NO_ACCOUNT,  /* the account the token names does not exist */
-	PJ_E_REPLAY,      /* the token's jti was used before on this host */
-	PJ_E_REVOKED,     /* the token is on the revocation list */
-	PJ_E_CONFIG,      /* configuration is invalid */
+	PJ_E_FORMAT, /* token is not a well-formed compact JWS/JWT */
+	PJ_E_TOO_LARGE, /* a size limit was exceeded */
+	PJ_E_ALG, /* algorithm refused or not allowed for the key */
+	PJ_E_KEY, /* no usable key (unknown kid, no key of the type) */
+	PJ_E_SIGNATURE, /* signature does not verify */
+	PJ_E_EXPIRED, /* exp in the past (beyond leeway) */
+	PJ_E_NOT_YET, /* nbf or iat in the future (beyond leeway) */
+	PJ_E_CLAIM, /* a claim is missing, of the wrong type or refused */
+	PJ_E_ISSUER, /* iss differs from the configured issuer */
+	PJ_E_AUDIENCE, /* aud does not contain the configured audience */
+	PJ_E_USER, /* token names another user, or a bad user name */
+	PJ_E_NO_ACCOUNT, /* the account the token names does not exist */
+	PJ_E_REPLAY, /* the token's jti was used before on this host */
+	PJ_E_REVOKED, /* the token is on the revocation list */
+	PJ_E_CONFIG, /* configuration is invalid */
 	PJ_E_UNAVAILABLE, /* keys or files needed to decide cannot be read */
-	PJ_E_NOMEM,       /* allocation failed */
-	PJ_E_INTERNAL     /* library failure that is not the token's fault */
+	PJ_E_NOMEM, /* allocation failed */
+	PJ_E_INTERNAL /* library failure that is not the token's fault */
 };
 
 #define PJ_REASON_MAX 192
@@ -39,9 +39,8 @@ struct pj_err {
  * status so callers can write `return pj_fail(err, PJ_E_X, "...")`.  The
  * reason must never contain token bytes; callers pass only static text,
  * numbers and values already made safe with pj_sanitize(). */
-enum pj_status pj_fail(struct pj_err *err, enum pj_status status,
-		       const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+enum pj_status pj_fail(struct pj_err *err, enum pj_status status, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
 /* Clear err to PJ_OK with an empty reason. */
 void pj_err_clear(struct pj_err *err);

@@ -36,8 +36,8 @@ static size_t utf8_seq(const unsigned char *p, size_t n)
 			return 0;
 		cp = (cp << 6) | (p[i] & 0x3f);
 	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
 	return len;
 }
@@ -96,7 +96,7 @@ static size_t number_len(const unsigned char *p, size_t n)
 	}
 	/* a number ends at a delimiter: "01" is "0" then "1" */
 	if (i < n && !(p[i] == ',' || p[i] == '}' || p[i] == ']' || p[i] == ' ' || p[i] == '\t' ||
-		       p[i] == '\n' || p[i] == '\r'))
+	               p[i] == '\n' || p[i] == '\r'))
 		return 0;
 	return i;
 }
@@ -104,8 +104,8 @@ static size_t number_len(const unsigned char *p, size_t n)
 /* The checks json-c does not make, done on the raw text.  Counts the
  * members (one ':' outside strings per member) so duplicates can be found
  * after parsing. */
-static enum pj_status prescan(const unsigned char *p, size_t len, int max_depth,
-			      size_t *members, struct pj_err *err)
+static enum pj_status prescan(const unsigned char *p, size_t len, int max_depth, size_t *members,
+                              struct pj_err *err)
 {
 	size_t i = 0, n;
 	int depth = 0, in_str = 0;
@@ -126,7 +126,8 @@ static enum pj_status prescan(const unsigned char *p, size_t len, int max_depth,
 			return pj_fail(err, PJ_E_FORMAT, "JSON is not valid UTF-8");
 		if (in_str) {
 			if (c < 0x20)
-				return pj_fail(err, PJ_E_FORMAT, "raw control character in a JSON string");
+				return pj_fail(err, PJ_E_FORMAT,
+				               "raw control character in a JSON string");
 			if (c == '"') {
 				in_str = 0;
 			} else if (c == '\\') {
@@ -136,15 +137,21 @@ static enum pj_status prescan(const unsigned char *p, size_t len, int max_depth,
 					return pj_fail(err, PJ_E_FORMAT, "JSON string cut short");
 				if (p[i + 1] == 'u') {
 					if (i + 6 > len || hex4(p + i + 2, &v) != 0)
-						return pj_fail(err, PJ_E_FORMAT, "bad \\u escape in JSON");
+						return pj_fail(err, PJ_E_FORMAT,
+						               "bad \\u escape in JSON");
 					if (v == 0)
-						return pj_fail(err, PJ_E_FORMAT, "\\u0000 in a JSON string");
+						return pj_fail(err, PJ_E_FORMAT,
+						               "\\u0000 in a JSON string");
 					if (v >= 0xdc00 && v <= 0xdfff)
-						return pj_fail(err, PJ_E_FORMAT, "lone surrogate in a JSON string");
+						return pj_fail(err, PJ_E_FORMAT,
+						               "lone surrogate in a JSON string");
 					if (v >= 0xd800 && v <= 0xdbff) {
-						if (i + 12 > len || p[i + 6] != '\\' || p[i + 7] != 'u' ||
-						    hex4(p + i + 8, &w) != 0 || w < 0xdc00 || w > 0xdfff)
-							return pj_fail(err, PJ_E_FORMAT, "lone surrogate in a JSON string");
+						if (i + 12 > len || p[i + 6] != '\\' ||
+						    p[i + 7] != 'u' || hex4(p + i + 8, &w) != 0 ||
+						    w < 0xdc00 || w > 0xdfff)
+							return pj_fail(
+							        err, PJ_E_FORMAT,
+							        "lone surrogate in a JSON string");
 						i += 6;
 					}
 					i += 6;
@@ -155,27 +162,21 @@ static enum pj_status prescan(const unsigned char *p, size_t len, int max_depth,
 			}
 		} else {
 			switch (c) {
-			case '"':
-				in_str = 1;
-				break;
+			case '"': in_str = 1; break;
 			case '{':
 			case '[':
 				if (++depth > max_depth)
-					return pj_fail(err, PJ_E_FORMAT, "JSON nested deeper than %d", max_depth);
+					return pj_fail(err, PJ_E_FORMAT,
+					               "JSON nested deeper than %d", max_depth);
 				break;
 			case '}':
-			case ']':
-				depth--;
-				break;
-			case ':':
-				(*members)++;
-				break;
+			case ']': depth--; break;
+			case ':': (*members)++; break;
 			case ',':
 			case ' ':
 			case '\t':
 			case '\n':
-			case '\r':
-				break;
+			case '\r': break;
 			case 't':
 			case 'f':
 			case 'n': {
@@ -192,7 +193,9 @@ static enum pj_status prescan(const unsigned char *p, size_t len, int max_depth,
 					}
 				}
 				if (!okw)
-					return pj_fail(err, PJ_E_FORMAT, "JSON has a bare word that is not true, false or null");
+					return pj_fail(err, PJ_E_FORMAT,
+					               "JSON has a bare word that is not true, "
+					               "false or null");
 				continue;
 			}
 			default:
@@ -200,12 +203,15 @@ static enum pj_status prescan(const unsigned char *p, size_t len, int max_depth,
 					size_t nl = number_len(p + i, len - i);
 
 					if (nl == 0)
-						return pj_fail(err, PJ_E_FORMAT, "JSON number is not in RFC 8259 form");
+						return pj_fail(
+						        err, PJ_E_FORMAT,
+						        "JSON number is not in RFC 8259 form");
 					i += nl;
 					continue;
 				}
 				/* single quotes, comments, NaN, Infinity, stray bytes */
-				return pj_fail(err, PJ_E_FORMAT, "JSON has a character outside any string");
+				return pj_fail(err, PJ_E_FORMAT,
+				               "JSON has a character outside any string");
 			}
 		}
 		i += n;
@@ -221,10 +227,10 @@ static int walk(struct json_object *o, size_t *members)
 	size_t i, n;
 
 	switch (json_object_get_type(o)) {
-	case json_type_double:
-		return isfinite(json_object_get_double(o)) ? 0 : -1;
+	case json_type_double: return isfinite(json_object_get_double(o)) ? 0 : -1;
 	case json_type_object: {
-		json_object_object_foreach(o, key, val) {
+		json_object_object_foreach(o, key, val)
+		{
 			(void)key;
 			(*members)++;
 			if (walk(val, members) != 0)
@@ -238,19 +244,18 @@ static int walk(struct json_object *o, size_t *members)
 			if (walk(json_object_array_get_idx(o, i), members) != 0)
 				return -1;
 		return 0;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
-enum pj_status pj_json_parse(const char *buf, size_t len, int max_depth,
-			     struct json_object **out, struct pj_err *err)
+enum pj_status pj_json_parse(const char *buf, size_t len, int max_depth, struct json_object **out,
+                             struct pj_err *err)
 {
 	return pj_json_parse_tok(NULL, buf, len, max_depth, out, err);
 }
 
 enum pj_status pj_json_parse_tok(struct json_tokener *given, const char *buf, size_t len,
-				 int max_depth, struct json_object **out, struct pj_err *err)
+                                 int max_depth, struct json_object **out, struct pj_err *err)
 {
 	struct json_tokener *tok = given;
 	struct json_object *obj = NULL;
@@ -303,8 +308,8 @@ out:
 	return st;
 }
 
-struct json_object *pj_json_get(const struct json_object *obj,
-				const char *name, enum json_type type)
+struct json_object *pj_json_get(const struct json_object *obj, const char *name,
+                                enum json_type type)
 {
 	struct json_object *v = NULL;
 
@@ -313,8 +318,8 @@ struct json_object *pj_json_get(const struct json_object *obj,
 	return json_object_is_type(v, type) ? v : NULL;
 }
 
-int pj_json_get_string(const struct json_object *obj, const char *name,
-		       const char **s, size_t *slen)
+int pj_json_get_string(const struct json_object *obj, const char *name, const char **s,
+                       size_t *slen)
 {
 	struct json_object *v = NULL;
 
@@ -327,8 +332,7 @@ int pj_json_get_string(const struct json_object *obj, const char *name,
 	return 1;
 }
 
-int pj_json_get_date(const struct json_object *obj, const char *name,
-		     int64_t *value)
+int pj_json_get_date(const struct json_object *obj, const char *name, int64_t *value)
 {
 	struct json_object *v = NULL;
 	double d;

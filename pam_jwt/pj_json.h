@@ -23,31 +23,30 @@
  * not an object.  On success returns PJ_OK and sets *out (caller releases
  * with json_object_put).  On failure returns PJ_E_FORMAT (or PJ_E_NOMEM)
  * with a reason in err; *out is untouched. */
-enum pj_status pj_json_parse(const char *buf, size_t len, int max_depth,
-			     struct json_object **out, struct pj_err *err);
+enum pj_status pj_json_parse(const char *buf, size_t len, int max_depth, struct json_object **out,
+                             struct pj_err *err);
 
 /* pj_json_parse with a tokener the caller made with
  * json_tokener_new_ex(max_depth + 1) and reuses (NULL: one of its own). */
 enum pj_status pj_json_parse_tok(struct json_tokener *tok, const char *buf, size_t len,
-				 int max_depth, struct json_object **out, struct pj_err *err);
+                                 int max_depth, struct json_object **out, struct pj_err *err);
 
 /* Member `name` of obj if it exists and has JSON type `type`, else NULL. */
-struct json_object *pj_json_get(const struct json_object *obj,
-				const char *name, enum json_type type);
+struct json_object *pj_json_get(const struct json_object *obj, const char *name,
+                                enum json_type type);
 
 /* String member `name`: sets *s and *slen (borrowed from obj) and returns
  * 1 when present and a string; 0 when absent; -1 when present with another
  * type. */
-int pj_json_get_string(const struct json_object *obj, const char *name,
-		       const char **s, size_t *slen);
+int pj_json_get_string(const struct json_object *obj, const char *name, const char **s,
+                       size_t *slen);
 
 /* Numeric member `name` as a NumericDate: an integer or a finite fraction
  * with |value| <= 253402300799 (year 9999).  Returns 1 and sets *value
  * (fractions truncated towards negative infinity) when present and valid;
  * 0 when absent; -1 when present but not such a number (strings, booleans,
  * null, arrays, out of range). */
-int pj_json_get_date(const struct json_object *obj, const char *name,
-		     int64_t *value);
+int pj_json_get_date(const struct json_object *obj, const char *name, int64_t *value);
 
 /* Exact, length-aware comparison of a JSON string value with a C string. */
 int pj_json_str_eq(const char *s, size_t slen, const char *want);

@@ -51,7 +51,7 @@ static int any_alt(const char *s, size_t slen, const char *want, size_t wlen, in
 /* Does claim `name` satisfy want (string equality, array membership, or a
  * word of a space-separated scope string)? */
 static int claim_matches(const struct json_object *claims, const char *name, size_t namelen,
-			 const char *want, size_t wlen, int glob)
+                         const char *want, size_t wlen, int glob)
 {
 	char key[128];
 	struct json_object *v = NULL;
@@ -88,8 +88,8 @@ static int claim_matches(const struct json_object *claims, const char *name, siz
 			struct json_object *e = json_object_array_get_idx(v, i);
 
 			if (json_object_is_type(e, json_type_string) &&
-			    any_alt(json_object_get_string(e), (size_t)json_object_get_string_len(e),
-				    want, wlen, glob))
+			    any_alt(json_object_get_string(e),
+			            (size_t)json_object_get_string_len(e), want, wlen, glob))
 				return 1;
 		}
 	}
@@ -103,8 +103,8 @@ static int name_char(char c)
 }
 
 /* Split "NAME=VALUE" (or NAME~VALUE when globs are allowed). */
-static int split_cond(const char *s, size_t len, size_t *namelen, const char **val,
-		      size_t *vallen, int *glob, int allow_glob)
+static int split_cond(const char *s, size_t len, size_t *namelen, const char **val, size_t *vallen,
+                      int *glob, int allow_glob)
 {
 	size_t i;
 
@@ -137,7 +137,7 @@ int pj_require_valid(const char *rule)
 }
 
 enum pj_status pj_require_check(const struct json_object *claims, const char *rule,
-				struct pj_err *err)
+                                struct pj_err *err)
 {
 	size_t nl, vl;
 	const char *v;
@@ -151,7 +151,7 @@ enum pj_status pj_require_check(const struct json_object *claims, const char *ru
 }
 
 enum pj_status pj_policy_check(const struct json_object *claims, const struct pj_config *cfg,
-			       struct pj_err *err)
+                               struct pj_err *err)
 {
 	size_t i;
 	enum pj_status st;
@@ -166,8 +166,8 @@ enum pj_status pj_policy_check(const struct json_object *claims, const struct pj
  * 0 when well-formed, with *matched and the result filled when it
  * matches. */
 static int map_line(const char *s, size_t len, const struct json_object *claims,
-		    const char *service, int *matched, enum pj_map_result *result,
-		    char *account, size_t accsz, const char **why)
+                    const char *service, int *matched, enum pj_map_result *result, char *account,
+                    size_t accsz, const char **why)
 {
 	const char *arrow = NULL, *p, *end, *r;
 	size_t i, rlen;
@@ -249,9 +249,9 @@ static int map_line(const char *s, size_t len, const struct json_object *claims,
 }
 
 enum pj_status pj_map_eval(const char *text, size_t len, const char *path,
-			   const struct json_object *claims, const char *service,
-			   enum pj_map_result *result, char *account, size_t accsz,
-			   unsigned *line, struct pj_err *err)
+                           const struct json_object *claims, const char *service,
+                           enum pj_map_result *result, char *account, size_t accsz, unsigned *line,
+                           struct pj_err *err)
 {
 	const char *p = text, *end = text + len;
 	unsigned lineno = 0;
@@ -279,8 +279,8 @@ enum pj_status pj_map_eval(const char *text, size_t len, const char *path,
 		if (s == e || *s == '#')
 			continue;
 		/* Every line is checked, so a typo anywhere fails closed. */
-		if (map_line(s, (size_t)(e - s), found ? NULL : claims, service, &matched, &res, acc,
-			     sizeof(acc), &why) != 0) {
+		if (map_line(s, (size_t)(e - s), found ? NULL : claims, service, &matched, &res,
+		             acc, sizeof(acc), &why) != 0) {
 			*result = PJ_MAP_NONE;
 			*line = 0;
 			return pj_fail(err, PJ_E_CONFIG, "%s:%u: %s", path, lineno, why);
@@ -292,7 +292,8 @@ enum pj_status pj_map_eval(const char *text, size_t len, const char *path,
 
 			if (res == PJ_MAP_ACCOUNT) {
 				if (strlen(acc) >= accsz)
-					return pj_fail(err, PJ_E_USER, "mapped account name too long");
+					return pj_fail(err, PJ_E_USER,
+					               "mapped account name too long");
 				memcpy(account, acc, strlen(acc) + 1);
 			}
 		}

@@ -16,7 +16,7 @@
  * space-separated list.  PJ_OK when it holds, PJ_E_CLAIM (with the rule in
  * the reason) when not, PJ_E_CONFIG when the rule is malformed. */
 enum pj_status pj_require_check(const struct json_object *claims, const char *rule,
-				struct pj_err *err);
+                                struct pj_err *err);
 
 /* Check a rule's syntax only (for the option parser). */
 int pj_require_valid(const char *rule);
@@ -24,7 +24,7 @@ int pj_require_valid(const char *rule);
 /* Every `require` rule of cfg, in order; the first that fails is the
  * reason. */
 enum pj_status pj_policy_check(const struct json_object *claims, const struct pj_config *cfg,
-			       struct pj_err *err);
+                               struct pj_err *err);
 
 /* Result of the mapping file. */
 enum pj_map_result { PJ_MAP_NONE = 0, PJ_MAP_ACCOUNT, PJ_MAP_DENY };
@@ -36,8 +36,8 @@ enum pj_map_result { PJ_MAP_NONE = 0, PJ_MAP_ACCOUNT, PJ_MAP_DENY };
  * *line is the matching rule's line (0 for none).  A malformed file is
  * PJ_E_CONFIG with file and line in the reason, whatever the claims. */
 enum pj_status pj_map_eval(const char *text, size_t len, const char *path,
-			   const struct json_object *claims, const char *service,
-			   enum pj_map_result *result, char *account, size_t accsz,
-			   unsigned *line, struct pj_err *err);
+                           const struct json_object *claims, const char *service,
+                           enum pj_map_result *result, char *account, size_t accsz, unsigned *line,
+                           struct pj_err *err);
 
 #endif

@@ -42,7 +42,7 @@ static struct pj_http_opts http_opts(const struct pj_config *cfg)
 
 /* GET url and parse the body as a JSON object. */
 static enum pj_status get_json(const char *url, const struct pj_http_opts *o,
-			       struct json_object **out, int64_t *max_age, struct pj_err *err)
+                               struct json_object **out, int64_t *max_age, struct pj_err *err)
 {
 	struct pj_http_resp r;
 	enum pj_status st;
@@ -62,7 +62,7 @@ static enum pj_status get_json(const char *url, const struct pj_http_opts *o,
 /* jwks_uri from the configuration, or from the discovery document (whose
  * issuer must be the configured one). */
 static enum pj_status find_jwks_uri(const struct pj_config *cfg, const struct pj_http_opts *o,
-				    char **uri, struct pj_err *err)
+                                    char **uri, struct pj_err *err)
 {
 	struct json_object *doc = NULL;
 	const char *s = NULL;
@@ -80,16 +80,18 @@ static enum pj_status find_jwks_uri(const struct pj_config *cfg, const struct pj
 		return pj_fail(err, PJ_E_NOMEM, "out of memory");
 	/* OpenID Connect Discovery 1.0, section 4: issuer + path */
 	snprintf(url, n, "%s%s", cfg->issuer,
-		 cfg->issuer[0] && cfg->issuer[strlen(cfg->issuer) - 1] == '/'
-			 ? ".well-known/openid-configuration" : "/.well-known/openid-configuration");
+	         cfg->issuer[0] && cfg->issuer[strlen(cfg->issuer) - 1] == '/'
+	                 ? ".well-known/openid-configuration"
+	                 : "/.well-known/openid-configuration");
 	st = get_json(url, o, &doc, NULL, err);
 	free(url);
 	if (st != PJ_OK)
 		return st;
-	if (pj_json_get_string(doc, "issuer", &s, &slen) != 1 || !pj_json_str_eq(s, slen, cfg->issuer))
+	if (pj_json_get_string(doc, "issuer", &s, &slen) != 1 ||
+	    !pj_json_str_eq(s, slen, cfg->issuer))
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "discovery document names another issuer");
 	else if (pj_json_get_string(doc, "jwks_uri", &s, &slen) != 1 || slen < 9 ||
-		 strncmp(s, "https://", 8) != 0 || memchr(s, '\0', slen) != NULL)
+	         strncmp(s, "https://", 8) != 0 || memchr(s, '\0', slen) != NULL)
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "discovery document has no https jwks_uri");
 	else if ((*uri = strdup(s)) == NULL)
 		st = pj_fail(err, PJ_E_NOMEM, "out of memory");
@@ -108,7 +110,7 @@ static int64_t mono_ms(void)
 /* Fetch the JWKS; succeed only when it has at least one usable key.
  * cfg->http_timeout bounds the whole fetch, discovery included. */
 static enum pj_status fetch(const struct pj_config *cfg, int64_t now, struct pj_cache_entry *e,
-			    char *note, struct pj_err *err)
+                            char *note, struct pj_err *err)
 {
 	struct pj_http_opts o = http_opts(cfg);
 	struct json_object *jwks = NULL;
@@ -138,7 +140,7 @@ static enum pj_status fetch(const struct pj_config *cfg, int64_t now, struct pj_
 	}
 	if (check->n == 0) {
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "JWKS from %s has no usable key (%s)", uri,
-			     check->skip_reason);
+		             check->skip_reason);
 		goto out;
 	}
 	if (check->skipped)
@@ -180,8 +182,8 @@ static int needs_fetch(const struct pj_cache_entry *e, const char *kid, size_t k
 }
 
 enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size_t kidlen,
-			      enum jws_alg alg, int64_t now, int force, struct pj_keyset *set,
-			      char *note, struct pj_err *err)
+                              enum jws_alg alg, int64_t now, int force, struct pj_keyset *set,
+                              char *note, struct pj_err *err)
 {
 	struct pj_cache_entry e;
 	struct pj_err ferr;
@@ -197,14 +199,16 @@ enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size
 	if (st == PJ_E_CONFIG)
 		set_note(note, "cached keys not trusted", ferr.reason);
 	seen_attempt = e.attempt;
-	if (force || (needs_fetch(&e, kid, kidlen, now) &&
-		      (e.attempt == 0 || now - e.attempt >= cfg->refresh_min_interval || now < e.attempt))) {
+	if (force ||
+	    (needs_fetch(&e, kid, kidlen, now) &&
+	     (e.attempt == 0 || now - e.attempt >= cfg->refresh_min_interval || now < e.attempt))) {
 		lock = pj_cache_lock(cfg->cache_dir, cfg->issuer);
 		if (lock < 0 && !force) {
 			/* No usable cache directory: no attempt could be recorded,
 			 * so fetching would lift the rate limit (every login a
 			 * fetch).  Fail closed; `pam-jwt keys refresh` still tries. */
-			set_note(note, "key cache directory unusable, keys not fetched", cfg->cache_dir);
+			set_note(note, "key cache directory unusable, keys not fetched",
+			         cfg->cache_dir);
 			goto use;
 		}
 		/* Another login may have refreshed while we waited. */
@@ -224,7 +228,8 @@ enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size
 		e.attempt = now;
 		if (fetch(cfg, now, &e, note, &ferr) != PJ_OK) {
 			if (e.jwks != NULL && now <= e.expires + cfg->stale_max)
-				set_note(note, "auth center unreachable, using cached keys", ferr.reason);
+				set_note(note, "auth center unreachable, using cached keys",
+				         ferr.reason);
 			else
 				set_note(note, "auth center unreachable", ferr.reason);
 		}
@@ -236,14 +241,16 @@ use:
 	pj_cache_unlock(lock);
 	if (e.jwks == NULL || now > e.expires + cfg->stale_max) {
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "no usable keys%s%s",
-			     note != NULL && note[0] ? ": " : "", note != NULL ? note : "");
+		             note != NULL && note[0] ? ": " : "", note != NULL ? note : "");
 		goto out;
 	}
 	st = pj_jwks_add_json(set, e.jwks, kid, kidlen, alg, err);
 	if (st == PJ_OK && set->n == 0 && alg != JWS_ALG_UNKNOWN && set->skipped)
-		st = pj_fail(err, PJ_E_KEY, "the key for this token is refused: %s", set->skip_reason);
+		st = pj_fail(err, PJ_E_KEY, "the key for this token is refused: %s",
+		             set->skip_reason);
 	else if (st == PJ_OK && set->n == 0 && alg == JWS_ALG_UNKNOWN)
-		st = pj_fail(err, PJ_E_UNAVAILABLE, "cached JWKS of %s has no usable key", cfg->issuer);
+		st = pj_fail(err, PJ_E_UNAVAILABLE, "cached JWKS of %s has no usable key",
+		             cfg->issuer);
 out:
 	pj_cache_entry_free(&e);
 	return st;

@@ -22,7 +22,7 @@
  * cache) are written to note[PJ_REASON_MAX] ("" when none).  Errors:
  * PJ_E_UNAVAILABLE when no usable key set can be had. */
 enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size_t kidlen,
-			      enum jws_alg alg, int64_t now, int force, struct pj_keyset *set,
-			      char *note, struct pj_err *err);
+                              enum jws_alg alg, int64_t now, int force, struct pj_keyset *set,
+                              char *note, struct pj_err *err);
 
 #endif

@@ -20,20 +20,23 @@ static enum pj_status check_parents(const char *path, struct pj_err *err)
 	enum pj_status rc = PJ_OK;
 
 	if (real == NULL)
-		return pj_fail(err, PJ_E_UNAVAILABLE, "cannot resolve %s: %s", path, strerror(errno));
+		return pj_fail(err, PJ_E_UNAVAILABLE, "cannot resolve %s: %s", path,
+		               strerror(errno));
 	while ((slash = strrchr(real, '/')) != NULL) {
 		if (slash == real)
 			slash[1] = '\0';
 		else
 			*slash = '\0';
 		if (stat(real, &st) != 0) {
-			rc = pj_fail(err, PJ_E_UNAVAILABLE, "cannot stat %s: %s", real, strerror(errno));
+			rc = pj_fail(err, PJ_E_UNAVAILABLE, "cannot stat %s: %s", real,
+			             strerror(errno));
 			break;
 		}
 		if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
 		    ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
-			rc = pj_fail(err, PJ_E_CONFIG, "directory %s (holding %s) is writable by others than root",
-				     real, path);
+			rc = pj_fail(err, PJ_E_CONFIG,
+			             "directory %s (holding %s) is writable by others than root",
+			             real, path);
 			break;
 		}
 		if (slash == real)
@@ -43,8 +46,8 @@ static enum pj_status check_parents(const char *path, struct pj_err *err)
 	return rc;
 }
 
-enum pj_status pj_read_file(const char *path, size_t maxsize, char **buf,
-			    size_t *len, struct pj_err *err)
+enum pj_status pj_read_file(const char *path, size_t maxsize, char **buf, size_t *len,
+                            struct pj_err *err)
 {
 	struct stat st;
 	char *data = NULL;
@@ -55,8 +58,8 @@ enum pj_status pj_read_file(const char *path, size_t maxsize, char **buf,
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return pj_fail(err, errno == ELOOP ? PJ_E_CONFIG : PJ_E_UNAVAILABLE,
-			       "cannot open %s: %s", path,
-			       errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+		               "cannot open %s: %s", path,
+		               errno == ELOOP ? "it is a symbolic link" : strerror(errno));
 	if (fstat(fd, &st) != 0) {
 		rc = pj_fail(err, PJ_E_UNAVAILABLE, "cannot stat %s: %s", path, strerror(errno));
 		goto out;
@@ -91,8 +94,8 @@ enum pj_status pj_read_file(const char *path, size_t maxsize, char **buf,
 			continue;
 		if (r <= 0) {
 			rc = pj_fail(err, PJ_E_UNAVAILABLE, "cannot read %s%s%s", path,
-				     r < 0 ? ": " : ": file shrank while reading",
-				     r < 0 ? strerror(errno) : "");
+			             r < 0 ? ": " : ": file shrank while reading",
+			             r < 0 ? strerror(errno) : "");
 			goto out;
 		}
 		got += (size_t)r;

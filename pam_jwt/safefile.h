@@ -15,7 +15,7 @@
  * (caller frees; wipe it with pj_free_secret when it holds a secret) and
  * *len.  Errors: PJ_E_UNAVAILABLE when the file cannot be read (missing,
  * unreadable), PJ_E_CONFIG when it is unsafe or too large. */
-enum pj_status pj_read_file(const char *path, size_t maxsize, char **buf,
-			    size_t *len, struct pj_err *err);
+enum pj_status pj_read_file(const char *path, size_t maxsize, char **buf, size_t *len,
+                            struct pj_err *err);
 
 #endif

@@ -28,12 +28,14 @@ static int scalar(struct json_object *v, char *out, size_t *n)
 
 	switch (json_object_get_type(v)) {
 	case json_type_string:
-		return append(out, n, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+		return append(out, n, json_object_get_string(v),
+		              (size_t)json_object_get_string_len(v));
 	case json_type_int:
 		/* json-c keeps values above INT64_MAX as unsigned; get_int64
 		 * would clamp them */
 		if (json_object_get_int64(v) == INT64_MAX)
-			snprintf(num, sizeof(num), "%llu", (unsigned long long)json_object_get_uint64(v));
+			snprintf(num, sizeof(num), "%llu",
+			         (unsigned long long)json_object_get_uint64(v));
 		else
 			snprintf(num, sizeof(num), "%lld", (long long)json_object_get_int64(v));
 		return append(out, n, num, strlen(num));
@@ -41,14 +43,14 @@ static int scalar(struct json_object *v, char *out, size_t *n)
 		snprintf(num, sizeof(num), "%.17g", json_object_get_double(v));
 		return append(out, n, num, strlen(num));
 	case json_type_boolean:
-		return json_object_get_boolean(v) ? append(out, n, "true", 4) : append(out, n, "false", 5);
-	default:
-		return -1;
+		return json_object_get_boolean(v) ? append(out, n, "true", 4)
+		                                  : append(out, n, "false", 5);
+	default: return -1;
 	}
 }
 
-enum pj_status pj_session_env(const struct json_object *claims, const char *list,
-			      pj_env_fn fn, void *ctx, struct pj_err *err)
+enum pj_status pj_session_env(const struct json_object *claims, const char *list, pj_env_fn fn,
+                              void *ctx, struct pj_err *err)
 {
 	const char *p = list;
 

@@ -23,7 +23,7 @@ typedef int (*pj_env_fn)(void *ctx, const char *assignment);
  * (PJ_ENV_VALUE_MAX) skipped.  Claims absent from the token are skipped.
  * Returns PJ_OK, or PJ_E_CONFIG for a bad list, or what the callback
  * reported as PJ_E_INTERNAL. */
-enum pj_status pj_session_env(const struct json_object *claims, const char *list,
-			      pj_env_fn fn, void *ctx, struct pj_err *err);
+enum pj_status pj_session_env(const struct json_object *claims, const char *list, pj_env_fn fn,
+                              void *ctx, struct pj_err *err);
 
 #endif

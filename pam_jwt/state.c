@@ -96,8 +96,8 @@ static int claim_is(const struct json_object *claims, const char *name, const ch
 	       memcmp(s, v, vlen) == 0;
 }
 
-enum pj_status pj_revocation_check(const struct pj_config *cfg,
-				   const struct json_object *claims, struct pj_err *err)
+enum pj_status pj_revocation_check(const struct pj_config *cfg, const struct json_object *claims,
+                                   struct pj_err *err)
 {
 	const char *p, *end;
 	char *text = NULL;
@@ -130,18 +130,20 @@ enum pj_status pj_revocation_check(const struct pj_config *cfg,
 		if (s == e || *s == '#')
 			continue;
 		if (parse_rev(s, (size_t)(e - s), &r) != 0) {
-			st = pj_fail(err, PJ_E_CONFIG, "%s:%u: expected jti=ID or sub=SUB [before=EPOCH] [iss=URL]",
-				     cfg->revocation_file, lineno);
+			st = pj_fail(err, PJ_E_CONFIG,
+			             "%s:%u: expected jti=ID or sub=SUB [before=EPOCH] [iss=URL]",
+			             cfg->revocation_file, lineno);
 			break;
 		}
 		if (r.iss != NULL && !claim_is(claims, "iss", r.iss, r.iss_len))
 			continue;
 		if (r.jti != NULL && claim_is(claims, "jti", r.jti, r.jti_len))
-			st = pj_fail(err, PJ_E_REVOKED, "token revoked by %s:%u", cfg->revocation_file, lineno);
+			st = pj_fail(err, PJ_E_REVOKED, "token revoked by %s:%u",
+			             cfg->revocation_file, lineno);
 		else if (r.sub != NULL && claim_is(claims, "sub", r.sub, r.sub_len) &&
-			 (!r.has_before || iat < r.before))
+		         (!r.has_before || iat < r.before))
 			st = pj_fail(err, PJ_E_REVOKED, "tokens of this subject revoked by %s:%u",
-				     cfg->revocation_file, lineno);
+			             cfg->revocation_file, lineno);
 	}
 	free(text);
 	return st;
@@ -169,8 +171,9 @@ static int hash_id(const char *iss, size_t isslen, const char *jti, size_t jtile
 	unsigned char md[32];
 	unsigned int mdlen = 0, i;
 	int ok = c != NULL && EVP_DigestInit_ex(c, EVP_sha256(), NULL) &&
-		 EVP_DigestUpdate(c, iss, isslen) && EVP_DigestUpdate(c, "", 1) &&
-		 EVP_DigestUpdate(c, jti, jtilen) && EVP_DigestFinal_ex(c, md, &mdlen) && mdlen == 32;
+	         EVP_DigestUpdate(c, iss, isslen) && EVP_DigestUpdate(c, "", 1) &&
+	         EVP_DigestUpdate(c, jti, jtilen) && EVP_DigestFinal_ex(c, md, &mdlen) &&
+	         mdlen == 32;
 
 	EVP_MD_CTX_free(c);
 	if (!ok)
@@ -197,7 +200,7 @@ static int write_all(int fd, const char *p, size_t n)
 
 /* Write the live entries of text plus the new line to path atomically. */
 static enum pj_status rewrite(const char *dir, const char *path, const char *text, size_t len,
-			      int64_t now, const char *add, struct pj_err *err)
+                              int64_t now, const char *add, struct pj_err *err)
 {
 	char tmp[4096];
 	const char *p, *end = text + len;
@@ -207,7 +210,8 @@ static enum pj_status rewrite(const char *dir, const char *path, const char *tex
 		return pj_fail(err, PJ_E_CONFIG, "replay_dir path too long");
 	fd = mkstemp(tmp);
 	if (fd < 0)
-		return pj_fail(err, PJ_E_UNAVAILABLE, "cannot write in %s: %s", dir, strerror(errno));
+		return pj_fail(err, PJ_E_UNAVAILABLE, "cannot write in %s: %s", dir,
+		               strerror(errno));
 	for (p = text; p < end;) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)(eol - p) + 1;
@@ -232,11 +236,11 @@ fail:
 		close(fd);
 	unlink(tmp);
 	return pj_fail(err, PJ_E_UNAVAILABLE, "cannot update the replay store in %s: %s", dir,
-		       strerror(errno));
+	               strerror(errno));
 }
 
 enum pj_status pj_replay_check(const struct pj_config *cfg, const struct json_object *claims,
-			       int64_t now, int record, struct pj_err *err)
+                               int64_t now, int record, struct pj_err *err)
 {
 	const char *jti = NULL, *iss = NULL, *p, *end;
 	size_t jtilen = 0, isslen = 0, len = 0, live = 0, expired = 0;
@@ -254,20 +258,24 @@ enum pj_status pj_replay_check(const struct pj_config *cfg, const struct json_ob
 	if (hash_id(iss, isslen, jti, jtilen, hex) != 0)
 		return pj_fail(err, PJ_E_INTERNAL, "cannot hash the jti");
 	if ((size_t)snprintf(path, sizeof(path), "%s/replay", cfg->replay_dir) >= sizeof(path) ||
-	    (size_t)snprintf(lockpath, sizeof(lockpath), "%s/replay.lock", cfg->replay_dir) >= sizeof(lockpath))
+	    (size_t)snprintf(lockpath, sizeof(lockpath), "%s/replay.lock", cfg->replay_dir) >=
+	            sizeof(lockpath))
 		return pj_fail(err, PJ_E_CONFIG, "replay_dir path too long");
 	if ((st = state_dir(cfg->replay_dir, err)) != PJ_OK)
 		return st;
 	lock = open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (lock < 0)
-		return pj_fail(err, PJ_E_UNAVAILABLE, "cannot open %s: %s", lockpath, strerror(errno));
+		return pj_fail(err, PJ_E_UNAVAILABLE, "cannot open %s: %s", lockpath,
+		               strerror(errno));
 	while (flock(lock, LOCK_EX) != 0) {
 		if (errno != EINTR) {
-			st = pj_fail(err, PJ_E_UNAVAILABLE, "cannot lock %s: %s", lockpath, strerror(errno));
+			st = pj_fail(err, PJ_E_UNAVAILABLE, "cannot lock %s: %s", lockpath,
+			             strerror(errno));
 			goto out;
 		}
 	}
-	st = pj_read_file(path, cfg->replay_max_entries * LINE_LEN * 2 + LINE_LEN, &text, &len, err);
+	st = pj_read_file(path, cfg->replay_max_entries * LINE_LEN * 2 + LINE_LEN, &text, &len,
+	                  err);
 	if (st == PJ_E_UNAVAILABLE && access(path, F_OK) != 0) {
 		text = NULL;
 		len = 0;
@@ -283,8 +291,7 @@ enum pj_status pj_replay_check(const struct pj_config *cfg, const struct json_ob
 
 		sp = eol ? memchr(p, ' ', (size_t)(eol - p)) : NULL;
 		if (eol == NULL || sp == NULL || eol - sp - 1 != 64 ||
-		    strspn(sp + 1, "0123456789abcdef") < 64 ||
-		    (t = strtoll(p, &e, 10), e != sp)) {
+		    strspn(sp + 1, "0123456789abcdef") < 64 || (t = strtoll(p, &e, 10), e != sp)) {
 			st = pj_fail(err, PJ_E_CONFIG, "replay store %s is damaged", path);
 			goto out;
 		}
@@ -293,7 +300,8 @@ enum pj_status pj_replay_check(const struct pj_config *cfg, const struct json_ob
 		} else {
 			live++;
 			if (memcmp(sp + 1, hex, 64) == 0) {
-				st = pj_fail(err, PJ_E_REPLAY, "token (jti) already used on this host");
+				st = pj_fail(err, PJ_E_REPLAY,
+				             "token (jti) already used on this host");
 				goto out;
 			}
 		}
@@ -303,7 +311,8 @@ enum pj_status pj_replay_check(const struct pj_config *cfg, const struct json_ob
 	if (!record)
 		goto out;
 	if (live >= cfg->replay_max_entries) {
-		st = pj_fail(err, PJ_E_UNAVAILABLE, "replay store is full (%zu live entries)", live);
+		st = pj_fail(err, PJ_E_UNAVAILABLE, "replay store is full (%zu live entries)",
+		             live);
 		goto out;
 	}
 	snprintf(add, sizeof(add), "%lld %s\n", (long long)(exp + cfg->leeway), hex);
@@ -314,7 +323,7 @@ enum pj_status pj_replay_check(const struct pj_config *cfg, const struct json_ob
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || write_all(fd, add, strlen(add)) != 0 || fsync(fd) != 0) {
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "cannot write the replay store %s: %s", path,
-			     strerror(errno));
+		             strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		goto out;

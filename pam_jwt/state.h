@@ -21,8 +21,8 @@
  * PJ_OK when not revoked (or no file is configured), PJ_E_REVOKED with
  * the line when it is, PJ_E_CONFIG when the file is unreadable, unsafe or
  * malformed. */
-enum pj_status pj_revocation_check(const struct pj_config *cfg,
-				   const struct json_object *claims, struct pj_err *err);
+enum pj_status pj_revocation_check(const struct pj_config *cfg, const struct json_object *claims,
+                                   struct pj_err *err);
 
 /* Check one revocation line's syntax (for pam-jwt revoke); 0 when good. */
 int pj_revocation_line_valid(const char *line, size_t len);
@@ -36,6 +36,6 @@ int pj_revocation_line_valid(const char *line, size_t len);
  * PJ_E_REPLAY, PJ_E_CLAIM (no jti), PJ_E_UNAVAILABLE (store unusable),
  * PJ_E_CONFIG (store unsafe). */
 enum pj_status pj_replay_check(const struct pj_config *cfg, const struct json_object *claims,
-			       int64_t now, int record, struct pj_err *err);
+                               int64_t now, int record, struct pj_err *err);
 
 #endif

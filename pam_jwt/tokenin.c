@@ -42,13 +42,11 @@ static int looks_like_jose(const char *s, size_t n)
 
 static int is_first_part(const char *s, size_t n)
 {
-	return n > 4 && s[n - 1] == '\\' && strncmp(s, "eyJ", 3) == 0 &&
-	       jws_chars(s, n - 1);
+	return n > 4 && s[n - 1] == '\\' && strncmp(s, "eyJ", 3) == 0 && jws_chars(s, n - 1);
 }
 
-enum pj_status pj_token_collect(const char *first, pj_ask_fn ask, void *ctx,
-				size_t max_size, char **token, size_t *len,
-				int *not_token, struct pj_err *err)
+enum pj_status pj_token_collect(const char *first, pj_ask_fn ask, void *ctx, size_t max_size,
+                                char **token, size_t *len, int *not_token, struct pj_err *err)
 {
 	size_t n = trimmed_len(first), used, cap = max_size + 1;
 	char *buf = NULL;
@@ -63,8 +61,9 @@ enum pj_status pj_token_collect(const char *first, pj_ask_fn ask, void *ctx,
 			return PJ_OK;
 		}
 		if (n > max_size)
-			return pj_fail(err, PJ_E_TOO_LARGE, "token of %zu bytes exceeds max_token_size %zu",
-				       n, max_size);
+			return pj_fail(err, PJ_E_TOO_LARGE,
+			               "token of %zu bytes exceeds max_token_size %zu", n,
+			               max_size);
 		buf = malloc(n + 1);
 		if (buf == NULL)
 			return pj_fail(err, PJ_E_NOMEM, "out of memory");
@@ -90,7 +89,8 @@ enum pj_status pj_token_collect(const char *first, pj_ask_fn ask, void *ctx,
 		int more;
 
 		if (part > PJ_MAX_PARTS) {
-			st = pj_fail(err, PJ_E_TOO_LARGE, "token in more than %d parts", PJ_MAX_PARTS);
+			st = pj_fail(err, PJ_E_TOO_LARGE, "token in more than %d parts",
+			             PJ_MAX_PARTS);
 			goto fail;
 		}
 		if (ask(ctx, part, &ans) != 0 || ans == NULL) {
@@ -105,13 +105,14 @@ enum pj_status pj_token_collect(const char *first, pj_ask_fn ask, void *ctx,
 			an--;
 		if (!jws_chars(ans, an)) {
 			pj_free_secret(ans, strlen(ans));
-			st = pj_fail(err, PJ_E_FORMAT, "token part %d has characters a JWS cannot have",
-				     part);
+			st = pj_fail(err, PJ_E_FORMAT,
+			             "token part %d has characters a JWS cannot have", part);
 			goto fail;
 		}
 		if (an > max_size - used) {
 			pj_free_secret(ans, strlen(ans));
-			st = pj_fail(err, PJ_E_TOO_LARGE, "token exceeds max_token_size %zu", max_size);
+			st = pj_fail(err, PJ_E_TOO_LARGE, "token exceeds max_token_size %zu",
+			             max_size);
 			goto fail;
 		}
 		memcpy(buf + used, ans, an);

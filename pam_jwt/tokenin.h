@@ -37,8 +37,7 @@ size_t pj_trim_newline(const char *s, size_t n);
  * PJ_E_TOO_LARGE past max_size or PJ_MAX_PARTS parts, PJ_E_FORMAT for a
  * part with characters a JWS cannot have, PJ_E_UNAVAILABLE when ask()
  * fails. */
-enum pj_status pj_token_collect(const char *first, pj_ask_fn ask, void *ctx,
-				size_t max_size, char **token, size_t *len,
-				int *not_token, struct pj_err *err);
+enum pj_status pj_token_collect(const char *first, pj_ask_fn ask, void *ctx, size_t max_size,
+                                char **token, size_t *len, int *not_token, struct pj_err *err);
 
 #endif

@@ -11,8 +11,7 @@
 #include "validate.h"
 #include "verify.h"
 
-static void copy_claim(char *out, size_t outsz, const struct json_object *o,
-		       const char *name)
+static void copy_claim(char *out, size_t outsz, const struct json_object *o, const char *name)
 {
 	const char *s = NULL;
 	size_t len = 0;
@@ -22,14 +21,14 @@ static void copy_claim(char *out, size_t outsz, const struct json_object *o,
 }
 
 enum pj_status pj_validate(const struct pj_config *base, const char *token, size_t len,
-			   const char *pam_user, int64_t now, struct pj_decision *d)
+                           const char *pam_user, int64_t now, struct pj_decision *d)
 {
 	return pj_validate_with_keys(base, NULL, token, len, pam_user, now, d);
 }
 
 enum pj_status pj_validate_with_keys(const struct pj_config *base, const struct pj_keyset *given,
-				     const char *token, size_t len, const char *pam_user,
-				     int64_t now, struct pj_decision *d)
+                                     const char *token, size_t len, const char *pam_user,
+                                     int64_t now, struct pj_decision *d)
 {
 	const struct pj_config *cfg = base;
 	const struct pj_keyset *use;
@@ -45,7 +44,7 @@ enum pj_status pj_validate_with_keys(const struct pj_config *base, const struct 
 	memset(&routed, 0, sizeof(routed));
 	if (len > cfg->max_token_size) {
 		st = pj_fail(err, PJ_E_TOO_LARGE, "token of %zu bytes exceeds max_token_size %zu",
-			     len, cfg->max_token_size);
+		             len, cfg->max_token_size);
 		goto out;
 	}
 	if ((st = jws_parse(token, len, &j, err)) != PJ_OK)
@@ -79,12 +78,12 @@ enum pj_status pj_validate_with_keys(const struct pj_config *base, const struct 
 	}
 	if (len > cfg->max_token_size) {
 		st = pj_fail(err, PJ_E_TOO_LARGE, "token of %zu bytes exceeds max_token_size %zu",
-			     len, cfg->max_token_size);
+		             len, cfg->max_token_size);
 		goto out;
 	}
 	if (!pj_config_alg_allowed(cfg, j.alg)) {
 		st = pj_fail(err, PJ_E_ALG, "algorithm %s is not in the allowed list",
-			     jws_alg_name(j.alg));
+		             jws_alg_name(j.alg));
 		goto out;
 	}
 	use = given;
@@ -100,13 +99,13 @@ enum pj_status pj_validate_with_keys(const struct pj_config *base, const struct 
 		use = keys;
 	}
 	if ((st = pj_keyset_verify(use, j.alg, j.kid, j.kid_len,
-				   (const unsigned char *)j.signing_input, j.signing_input_len,
-				   j.sig, j.sig_len, err)) != PJ_OK)
+	                           (const unsigned char *)j.signing_input, j.signing_input_len,
+	                           j.sig, j.sig_len, err)) != PJ_OK)
 		goto out;
 	if ((st = pj_claims_check(&j, cfg, now, err)) != PJ_OK)
 		goto out;
 	if ((st = pj_account_map_rule(j.claims, cfg, pam_user, d->user, d->rule, sizeof(d->rule),
-				      err)) != PJ_OK)
+	                              err)) != PJ_OK)
 		goto out;
 	if ((st = pj_policy_check(j.claims, cfg, err)) != PJ_OK)
 		goto out;

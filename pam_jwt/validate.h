@@ -15,8 +15,8 @@
 #include "pj_err.h"
 
 struct pj_decision {
-	struct pj_err err;           /* status PJ_OK means accepted */
-	char user[PJ_USER_MAX + 1];  /* the local account, when accepted */
+	struct pj_err err; /* status PJ_OK means accepted */
+	char user[PJ_USER_MAX + 1]; /* the local account, when accepted */
 	/* Identity for the log, sanitised, "" when unknown. */
 	char iss[128], sub[96], kid[64], jti[64];
 	enum jws_alg alg;
@@ -39,14 +39,14 @@ struct pj_decision {
  * (claim or mapping rules), require rules.  Always fills *d (release with
  * pj_decision_free) and returns d->err.status. */
 enum pj_status pj_validate(const struct pj_config *cfg, const char *token, size_t len,
-			   const char *pam_user, int64_t now, struct pj_decision *d);
+                           const char *pam_user, int64_t now, struct pj_decision *d);
 
 /* pj_validate with a key set already loaded (NULL: load as pj_validate
  * does), for a process that checks many tokens with the same keys (and
  * the per-token benchmark).  keys is borrowed. */
 enum pj_status pj_validate_with_keys(const struct pj_config *cfg, const struct pj_keyset *keys,
-				     const char *token, size_t len, const char *pam_user,
-				     int64_t now, struct pj_decision *d);
+                                     const char *token, size_t len, const char *pam_user,
+                                     int64_t now, struct pj_decision *d);
 
 /* Release what pj_validate put in d. */
 void pj_decision_free(struct pj_decision *d);

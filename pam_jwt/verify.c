@@ -15,14 +15,19 @@
 static const char *digest_of(enum jws_alg alg)
 {
 	switch (alg) {
-	case JWS_RS256: case JWS_PS256: case JWS_ES256: case JWS_HS256:
-		return "SHA256";
-	case JWS_RS384: case JWS_PS384: case JWS_ES384: case JWS_HS384:
-		return "SHA384";
-	case JWS_RS512: case JWS_PS512: case JWS_ES512: case JWS_HS512:
-		return "SHA512";
-	default:
-		return NULL;
+	case JWS_RS256:
+	case JWS_PS256:
+	case JWS_ES256:
+	case JWS_HS256: return "SHA256";
+	case JWS_RS384:
+	case JWS_PS384:
+	case JWS_ES384:
+	case JWS_HS384: return "SHA384";
+	case JWS_RS512:
+	case JWS_PS512:
+	case JWS_ES512:
+	case JWS_HS512: return "SHA512";
+	default: return NULL;
 	}
 }
 
@@ -70,17 +75,16 @@ static size_t p1363_to_der(const unsigned char *sig, size_t siglen, unsigned cha
 }
 
 static enum pj_status verify_hmac(const struct pj_key *key, enum jws_alg alg,
-				  const unsigned char *msg, size_t msglen,
-				  const unsigned char *sig, size_t siglen,
-				  struct pj_err *err)
+                                  const unsigned char *msg, size_t msglen, const unsigned char *sig,
+                                  size_t siglen, struct pj_err *err)
 {
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	unsigned int maclen = 0;
 	const EVP_MD *md = EVP_get_digestbyname(digest_of(alg));
 	enum pj_status st;
 
-	if (md == NULL || HMAC(md, key->secret, (int)key->secret_len, msg, msglen,
-			       mac, &maclen) == NULL)
+	if (md == NULL ||
+	    HMAC(md, key->secret, (int)key->secret_len, msg, msglen, mac, &maclen) == NULL)
 		return pj_fail(err, PJ_E_INTERNAL, "HMAC computation failed");
 	if (siglen != maclen || CRYPTO_memcmp(mac, sig, maclen) != 0)
 		st = pj_fail(err, PJ_E_SIGNATURE, "signature does not verify");
@@ -90,10 +94,9 @@ static enum pj_status verify_hmac(const struct pj_key *key, enum jws_alg alg,
 	return st;
 }
 
-enum pj_status pj_verify_sig(const struct pj_key *key, enum jws_alg alg,
-			     const unsigned char *msg, size_t msglen,
-			     const unsigned char *sig, size_t siglen,
-			     struct pj_err *err)
+enum pj_status pj_verify_sig(const struct pj_key *key, enum jws_alg alg, const unsigned char *msg,
+                             size_t msglen, const unsigned char *sig, size_t siglen,
+                             struct pj_err *err)
 {
 	EVP_MD_CTX *mctx = NULL;
 	EVP_PKEY_CTX *pctx = NULL;
@@ -103,8 +106,8 @@ enum pj_status pj_verify_sig(const struct pj_key *key, enum jws_alg alg,
 	enum pj_status st;
 
 	if (!pj_key_allows(key, alg))
-		return pj_fail(err, PJ_E_ALG, "%s is not allowed with a %s key",
-			       jws_alg_name(alg), pj_key_kind_name(key->kind));
+		return pj_fail(err, PJ_E_ALG, "%s is not allowed with a %s key", jws_alg_name(alg),
+		               pj_key_kind_name(key->kind));
 	if (key->kind == PJ_KEY_HMAC)
 		return verify_hmac(key, alg, msg, msglen, sig, siglen, err);
 
@@ -112,15 +115,18 @@ enum pj_status pj_verify_sig(const struct pj_key *key, enum jws_alg alg,
 	case PJ_KEY_RSA:
 		if (siglen != (size_t)EVP_PKEY_get_size(key->pkey))
 			return pj_fail(err, PJ_E_SIGNATURE,
-				       "RSA signature length %zu is not the modulus length", siglen);
+			               "RSA signature length %zu is not the modulus length",
+			               siglen);
 		break;
-	case PJ_KEY_P256: case PJ_KEY_P384: case PJ_KEY_P521: {
+	case PJ_KEY_P256:
+	case PJ_KEY_P384:
+	case PJ_KEY_P521: {
 		size_t want = key->kind == PJ_KEY_P256 ? 64 : key->kind == PJ_KEY_P384 ? 96 : 132;
 
 		if (siglen != want)
 			return pj_fail(err, PJ_E_SIGNATURE,
-				       "ECDSA signature is %zu bytes, %s needs r||s of %zu",
-				       siglen, jws_alg_name(alg), want);
+			               "ECDSA signature is %zu bytes, %s needs r||s of %zu", siglen,
+			               jws_alg_name(alg), want);
 		siglen = p1363_to_der(sig, siglen, der);
 		sig = der;
 		break;
@@ -130,8 +136,7 @@ enum pj_status pj_verify_sig(const struct pj_key *key, enum jws_alg alg,
 		if (siglen != 64)
 			return pj_fail(err, PJ_E_SIGNATURE, "Ed25519 signature is not 64 bytes");
 		break;
-	default:
-		return pj_fail(err, PJ_E_ALG, "unsupported key kind");
+	default: return pj_fail(err, PJ_E_ALG, "unsupported key kind");
 	}
 
 	mctx = EVP_MD_CTX_new();
@@ -143,9 +148,8 @@ enum pj_status pj_verify_sig(const struct pj_key *key, enum jws_alg alg,
 	/* PSS: salt of the digest's length (OpenSSL's default would accept any
 	 * salt); MGF1 uses the signature's digest, OpenSSL's default when no
 	 * other is set (the Wycheproof MGF1-mismatch vectors pin this). */
-	if (is_pss(alg) &&
-	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-	     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)) {
+	if (is_pss(alg) && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+	                    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)) {
 		st = pj_fail(err, PJ_E_INTERNAL, "RSA-PSS parameters could not be set");
 		goto out;
 	}
@@ -156,10 +160,9 @@ out:
 	return st;
 }
 
-enum pj_status pj_keyset_verify(const struct pj_keyset *set, enum jws_alg alg,
-				const char *kid, size_t kidlen,
-				const unsigned char *msg, size_t msglen,
-				const unsigned char *sig, size_t siglen, struct pj_err *err)
+enum pj_status pj_keyset_verify(const struct pj_keyset *set, enum jws_alg alg, const char *kid,
+                                size_t kidlen, const unsigned char *msg, size_t msglen,
+                                const unsigned char *sig, size_t siglen, struct pj_err *err)
 {
 	size_t i, tried = 0;
 	enum pj_status st;
@@ -169,7 +172,8 @@ enum pj_status pj_keyset_verify(const struct pj_keyset *set, enum jws_alg alg,
 			const struct pj_key *k = &set->keys[i];
 
 			/* kids are unique in a key set: no fallback to other keys */
-			if (k->kid != NULL && k->kid_len == kidlen && memcmp(k->kid, kid, kidlen) == 0)
+			if (k->kid != NULL && k->kid_len == kidlen &&
+			    memcmp(k->kid, kid, kidlen) == 0)
 				return pj_verify_sig(k, alg, msg, msglen, sig, siglen, err);
 		}
 	}
@@ -189,5 +193,5 @@ enum pj_status pj_keyset_verify(const struct pj_keyset *set, enum jws_alg alg,
 	if (tried == 0)
 		return pj_fail(err, PJ_E_KEY, "no configured key allows %s", jws_alg_name(alg));
 	return pj_fail(err, PJ_E_SIGNATURE, "signature does not verify with any key (%zu tried)",
-		       tried);
+	               tried);
 }

@@ -16,10 +16,9 @@
  * their values; Ed25519 signatures are 64 bytes; HMAC tags are compared in
  * constant time after a length check.  Returns PJ_OK only for a valid
  * signature; PJ_E_SIGNATURE for a bad one. */
-enum pj_status pj_verify_sig(const struct pj_key *key, enum jws_alg alg,
-			     const unsigned char *msg, size_t msglen,
-			     const unsigned char *sig, size_t siglen,
-			     struct pj_err *err);
+enum pj_status pj_verify_sig(const struct pj_key *key, enum jws_alg alg, const unsigned char *msg,
+                             size_t msglen, const unsigned char *sig, size_t siglen,
+                             struct pj_err *err);
 
 /* Verify with the key a token names: with a kid (kid[0..kidlen)), the one
  * key that has it and no other; when no key has it, the keys that have no
@@ -27,9 +26,8 @@ enum pj_status pj_verify_sig(const struct pj_key *key, enum jws_alg alg,
  * kid (NULL), every key of set that allows alg, until one verifies.  A key
  * with another kid is never tried.  Returns
  * PJ_OK, PJ_E_KEY (no candidate key), PJ_E_ALG, or PJ_E_SIGNATURE. */
-enum pj_status pj_keyset_verify(const struct pj_keyset *set, enum jws_alg alg,
-				const char *kid, size_t kidlen,
-				const unsigned char *msg, size_t msglen,
-				const unsigned char *sig, size_t siglen, struct pj_err *err);
+enum pj_status pj_keyset_verify(const struct pj_keyset *set, enum jws_alg alg, const char *kid,
+                                size_t kidlen, const unsigned char *msg, size_t msglen,
+                                const unsigned char *sig, size_t siglen, struct pj_err *err);
 
 #endif

@@ -12,7 +12,7 @@ packages=(
 	openssh-server openssh-client sudo
 	openssl curl ca-certificates valgrind jq
 	libqrencode-dev
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev clang-format
 	libjwt-dev whois time
 )
 # Node.js: the machine's own when it has one (its npm may not be Debian's).

@@ -149,7 +149,8 @@ void pjc_prompt_parse(const char *prompt, const char *module_prompt, struct pjc_
 				p->kind = PJC_PROMPT_PASSWORD;
 				p->service = PJC_SVC_SSH;
 				copy_n(p->user, sizeof(p->user), line, (size_t)(at - line));
-				copy_n(p->host, sizeof(p->host), at + 1, (size_t)(end - 12 - at - 1));
+				copy_n(p->host, sizeof(p->host), at + 1,
+				       (size_t)(end - 12 - at - 1));
 				return;
 			}
 		}

@@ -28,7 +28,7 @@ int cmd_logout(int argc, char **argv);
 /* Load the configuration from --config FILE (or the default) plus
  * NAME=VALUE overrides; prints the error and returns non-zero on
  * failure. */
-int cli_load_config(const char *config_file, int nopts, const char **opts,
-		    struct pj_config *cfg, const char *cmd);
+int cli_load_config(const char *config_file, int nopts, const char **opts, struct pj_config *cfg,
+                    const char *cmd);
 
 #endif

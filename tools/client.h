@@ -25,23 +25,23 @@
 
 /* Exit status of the helper commands (see pam-jwt(1)). */
 #define PJC_EXIT_OK 0
-#define PJC_EXIT_FAIL 1    /* the auth center refused, or another failure */
-#define PJC_EXIT_USAGE 2   /* usage or configuration error */
-#define PJC_EXIT_LOGIN 3   /* no usable login: run pam-jwt login */
-#define PJC_EXIT_CACHE 4   /* the cache is unsafe (owner, permissions) */
+#define PJC_EXIT_FAIL 1 /* the auth center refused, or another failure */
+#define PJC_EXIT_USAGE 2 /* usage or configuration error */
+#define PJC_EXIT_LOGIN 3 /* no usable login: run pam-jwt login */
+#define PJC_EXIT_CACHE 4 /* the cache is unsafe (owner, permissions) */
 #define PJC_EXIT_NETWORK 5 /* the auth center cannot be reached */
-#define PJC_EXIT_PROMPT 6  /* askpass: not a prompt it answers */
+#define PJC_EXIT_PROMPT 6 /* askpass: not a prompt it answers */
 
 #define PJC_MSG_MAX 768
 
 struct pjc_err {
-	int code;               /* a PJC_EXIT_* value; 0 when no error */
-	char msg[PJC_MSG_MAX];  /* what happened and what to do next */
+	int code; /* a PJC_EXIT_* value; 0 when no error */
+	char msg[PJC_MSG_MAX]; /* what happened and what to do next */
 };
 
 /* Set e to code and a printf-formatted message; returns code. */
 int pjc_fail(struct pjc_err *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* Print "pam-jwt CMD: MESSAGE" on stderr and return e->code. */
 int pjc_report(const char *cmd, const struct pjc_err *e);
@@ -53,16 +53,16 @@ int pjc_report(const char *cmd, const struct pjc_err *e);
 struct pjc_conf {
 	char *issuer;
 	char *client_id;
-	char *scope;          /* requested at login; offline_access is added */
+	char *scope; /* requested at login; offline_access is added */
 	char *ca_file, *ca_dir;
-	char *audiences;      /* space-separated audiences a login covers */
-	char *audience;       /* default audience of `pam-jwt token` */
-	char *audience_ssh;   /* askpass templates: %h host, %u user, %% */
+	char *audiences; /* space-separated audiences a login covers */
+	char *audience; /* default audience of `pam-jwt token` */
+	char *audience_ssh; /* askpass templates: %h host, %u user, %% */
 	char *audience_sudo;
-	char *prompt;         /* the module's prompt, for askpass */
-	long http_timeout;    /* seconds */
-	long min_valid;       /* seconds a printed token must stay valid */
-	char *cache_dir;      /* resolved: $XDG_CACHE_HOME/pam-jwt ... */
+	char *prompt; /* the module's prompt, for askpass */
+	long http_timeout; /* seconds */
+	long min_valid; /* seconds a printed token must stay valid */
+	char *cache_dir; /* resolved: $XDG_CACHE_HOME/pam-jwt ... */
 };
 
 /* Fill c with the defaults, then /etc/pam-jwt/client.conf, then the
@@ -76,8 +76,8 @@ int pjc_conf_load(struct pjc_conf *c, struct pjc_err *e);
 
 /* Set key (as in client.conf) to value; origin names the source for
  * messages ("--issuer", "file:3").  Errors: unknown key, bad value. */
-int pjc_conf_set(struct pjc_conf *c, const char *key, const char *value,
-		 const char *origin, struct pjc_err *e);
+int pjc_conf_set(struct pjc_conf *c, const char *key, const char *value, const char *origin,
+                 struct pjc_err *e);
 
 /* Release what c holds. */
 void pjc_conf_free(struct pjc_conf *c);
@@ -88,8 +88,7 @@ int pjc_conf_need_client(const struct pjc_conf *c, struct pjc_err *e);
 
 /* Expand a template: %h -> host, %u -> user (each "" when NULL), %% ->
  * %.  Sets *out (malloc'ed).  Errors: another % sequence. */
-int pjc_expand(const char *tmpl, const char *host, const char *user, char **out,
-	       struct pjc_err *e);
+int pjc_expand(const char *tmpl, const char *host, const char *user, char **out, struct pjc_err *e);
 
 /* The next word of a list separated by spaces, tabs or commas: returns
  * 1 and sets *word, *len (borrowed) and advances *p; 0 at the end. */
@@ -101,8 +100,7 @@ struct pj_http_opts pjc_http_opts(const struct pjc_conf *c);
 /* Handle a common option at argv[*i] (--issuer, --client-id, --scope,
  * --ca-file, --cache-dir, --http-timeout): returns 1 and advances *i when
  * it was one, 0 when argv[*i] is not a common option, -1 on error. */
-int pjc_common_option(struct pjc_conf *c, int argc, char **argv, int *i,
-		      struct pjc_err *e);
+int pjc_common_option(struct pjc_conf *c, int argc, char **argv, int *i, struct pjc_err *e);
 
 /* ---- the cache directory (client_cache.c) ---------------------------- */
 
@@ -120,13 +118,13 @@ int pjc_cache_check_dir(const char *dir, int create, struct pjc_err *e);
  * be a regular file (not a symlink) owned by this user, mode 0600 or
  * stricter.  *missing = 1 (and PJC_EXIT_LOGIN) when it does not exist;
  * PJC_EXIT_CACHE when unsafe. */
-int pjc_cache_read(const char *dir, const char *name, char **buf, size_t *len,
-		   int *missing, struct pjc_err *e);
+int pjc_cache_read(const char *dir, const char *name, char **buf, size_t *len, int *missing,
+                   struct pjc_err *e);
 
 /* Write data[0..len) to dir/name atomically (a 0600 temporary file in
  * dir, fsync, rename, fsync of dir). */
 int pjc_cache_write(const char *dir, const char *name, const char *data, size_t len,
-		    struct pjc_err *e);
+                    struct pjc_err *e);
 
 /* dir + "/" + name (malloc'ed), or NULL when out of memory. */
 char *pjc_path(const char *dir, const char *name);
@@ -148,19 +146,19 @@ void pjc_cache_unlock(int fd);
 #define PJC_MAX_TOKENS 64
 
 struct pjc_token {
-	char *audience;       /* "" for the login's default token */
+	char *audience; /* "" for the login's default token */
 	char *access_token;
 	int64_t expires_at;
-	int spent;            /* given out by askpass: not to be given again */
+	int spent; /* given out by askpass: not to be given again */
 };
 
 struct pjc_login {
 	char *issuer, *client_id;
 	char *token_endpoint, *revocation_endpoint; /* revocation may be NULL */
-	char *refresh_token;  /* NULL when none (or revoked) */
+	char *refresh_token; /* NULL when none (or revoked) */
 	int64_t refresh_expires_at; /* 0: unknown */
-	char *id_token;       /* may be NULL */
-	char *scope;          /* as requested at login */
+	char *id_token; /* may be NULL */
+	char *scope; /* as requested at login */
 	int64_t login_time, refresh_time;
 	char *audiences[PJC_MAX_AUDIENCES];
 	size_t n_audiences;
@@ -183,7 +181,7 @@ int pjc_login_read(const struct pjc_conf *c, struct pjc_login *l, struct pjc_err
 /* Parse the text of a login file (for status, which reads every file).
  * The name is only used in messages. */
 int pjc_login_parse(const char *text, size_t len, const char *name, struct pjc_login *l,
-		    struct pjc_err *e);
+                    struct pjc_err *e);
 
 /* Write l to the cache directory atomically (its name comes from l's
  * issuer and client_id).  Expired tokens are dropped first. */
@@ -194,7 +192,7 @@ struct pjc_token *pjc_login_find(struct pjc_login *l, const char *audience);
 
 /* Store a copy of access_token for audience, replacing an older one. */
 int pjc_login_put(struct pjc_login *l, const char *audience, const char *access_token,
-		  int64_t expires_at, struct pjc_err *e);
+                  int64_t expires_at, struct pjc_err *e);
 
 /* Non-zero when audience is one of the audiences the login covers. */
 int pjc_login_covers(const struct pjc_login *l, const char *audience);
@@ -215,8 +213,8 @@ void pjc_login_free(struct pjc_login *l);
 /* ---- OAuth 2.0 requests (oauth.c) ------------------------------------ */
 
 struct pjc_endpoints {
-	char *device;     /* device_authorization_endpoint, or NULL */
-	char *token;      /* token_endpoint */
+	char *device; /* device_authorization_endpoint, or NULL */
+	char *token; /* token_endpoint */
 	char *revocation; /* revocation_endpoint, or NULL */
 };
 
@@ -243,9 +241,9 @@ void pjc_form_free(struct pjc_form *f);
 
 struct pjc_oauth_resp {
 	long status;
-	struct json_object *json;  /* owned; the parsed body */
-	char error[64];            /* "error" member, sanitised, or "" */
-	char description[256];     /* "error_description", sanitised, or "" */
+	struct json_object *json; /* owned; the parsed body */
+	char error[64]; /* "error" member, sanitised, or "" */
+	char description[256]; /* "error_description", sanitised, or "" */
 };
 
 /* POST the form to url and parse a JSON object answer (any HTTP status;
@@ -253,7 +251,7 @@ struct pjc_oauth_resp {
  * the auth center cannot be reached, PJC_EXIT_FAIL when the answer is not
  * a JSON object.  Release with pjc_oauth_resp_free (it wipes). */
 int pjc_oauth_post(const struct pjc_conf *c, const char *url, const struct pjc_form *f,
-		   struct pjc_oauth_resp *r, struct pjc_err *e);
+                   struct pjc_oauth_resp *r, struct pjc_err *e);
 
 /* Wipe and release an answer (safe on a zeroed struct). */
 void pjc_oauth_resp_free(struct pjc_oauth_resp *r);
@@ -268,16 +266,16 @@ int64_t pjc_oauth_int(const struct pjc_oauth_resp *r, const char *name, int64_t 
 void pjc_oauth_error_text(const struct pjc_oauth_resp *r, char *out, size_t outsz);
 
 /* Revoke token (RFC 7009) at url as client c->client_id. */
-int pjc_revoke(const struct pjc_conf *c, const char *url, const char *token,
-	       const char *hint, struct pjc_err *e);
+int pjc_revoke(const struct pjc_conf *c, const char *url, const char *token, const char *hint,
+               struct pjc_err *e);
 
 /* ---- access tokens (tokens.c) ---------------------------------------- */
 
 /* Store the tokens of a successful token response in l: access token for
  * audience (expiry from its exp claim, else expires_in), the rotated
  * refresh token, the ID token.  Errors: no access_token in the answer. */
-int pjc_store_response(struct pjc_login *l, const struct pjc_oauth_resp *r,
-		       const char *audience, int64_t now, struct pjc_err *e);
+int pjc_store_response(struct pjc_login *l, const struct pjc_oauth_resp *r, const char *audience,
+                       int64_t now, struct pjc_err *e);
 
 /* An access token for audience (NULL or "": the login's default) valid
  * for at least min_valid seconds: from the cache, or by the refresh token
@@ -290,7 +288,7 @@ int pjc_store_response(struct pjc_login *l, const struct pjc_oauth_resp *r,
  * logged in, login expired or revoked, audience not covered),
  * PJC_EXIT_NETWORK, PJC_EXIT_FAIL, PJC_EXIT_CACHE. */
 int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid, int fresh,
-		  char **token, int64_t *expires_at, struct pjc_err *e);
+                  char **token, int64_t *expires_at, struct pjc_err *e);
 
 /* ---- reading tokens without verifying them (jwt_peek.c) -------------- */
 
@@ -319,9 +317,9 @@ int pjc_qr_print(FILE *f, const char *text);
 
 enum pjc_prompt_kind {
 	PJC_PROMPT_UNKNOWN = 0,
-	PJC_PROMPT_TOKEN,      /* the module's prompt: answer with a token or its first part */
-	PJC_PROMPT_PART,       /* "... (part N): ": answer with part N */
-	PJC_PROMPT_PASSWORD    /* ssh's password method or sudo's own prompt */
+	PJC_PROMPT_TOKEN, /* the module's prompt: answer with a token or its first part */
+	PJC_PROMPT_PART, /* "... (part N): ": answer with part N */
+	PJC_PROMPT_PASSWORD /* ssh's password method or sudo's own prompt */
 };
 
 enum pjc_service { PJC_SVC_NONE = 0, PJC_SVC_SSH, PJC_SVC_SUDO };
@@ -329,10 +327,10 @@ enum pjc_service { PJC_SVC_NONE = 0, PJC_SVC_SSH, PJC_SVC_SUDO };
 struct pjc_prompt {
 	enum pjc_prompt_kind kind;
 	enum pjc_service service; /* from the prompt; NONE when it does not say */
-	char user[128];           /* "" when the prompt does not say */
-	char host[256];           /* "" when the prompt does not say */
-	int part;                 /* PJC_PROMPT_PART: 2..64 */
-	const char *why;          /* PJC_PROMPT_UNKNOWN: a short reason (static) */
+	char user[128]; /* "" when the prompt does not say */
+	char host[256]; /* "" when the prompt does not say */
+	int part; /* PJC_PROMPT_PART: 2..64 */
+	const char *why; /* PJC_PROMPT_UNKNOWN: a short reason (static) */
 };
 
 /* Work out what prompt asks.  module_prompt is the module's prompt

@@ -62,35 +62,40 @@ int pjc_cache_check_dir(const char *dir, int create, struct pjc_err *e)
 	if (lstat(dir, &st) != 0) {
 		if (errno != ENOENT)
 			return pjc_fail(e, PJC_EXIT_FAIL, "cannot use the cache directory %s: %s",
-					dir, strerror(errno));
+			                dir, strerror(errno));
 		if (!create)
 			return pjc_fail(e, PJC_EXIT_LOGIN,
-					"you are not logged in (no cache at %s): run pam-jwt login", dir);
+			                "you are not logged in (no cache at %s): run pam-jwt login",
+			                dir);
 		if (make_dirs(dir) != 0 || lstat(dir, &st) != 0)
-			return pjc_fail(e, PJC_EXIT_FAIL, "cannot create the cache directory %s: %s",
-					dir, strerror(errno));
+			return pjc_fail(e, PJC_EXIT_FAIL,
+			                "cannot create the cache directory %s: %s", dir,
+			                strerror(errno));
 	}
 	if (S_ISLNK(st.st_mode))
-		return pjc_fail(e, PJC_EXIT_CACHE,
-				"the cache directory %s is a symbolic link; refusing to keep tokens "
-				"there: replace it with a directory of your own (mode 0700)", dir);
+		return pjc_fail(
+		        e, PJC_EXIT_CACHE,
+		        "the cache directory %s is a symbolic link; refusing to keep tokens "
+		        "there: replace it with a directory of your own (mode 0700)",
+		        dir);
 	if (!S_ISDIR(st.st_mode))
-		return pjc_fail(e, PJC_EXIT_CACHE, "the cache %s is not a directory: remove it", dir);
+		return pjc_fail(e, PJC_EXIT_CACHE, "the cache %s is not a directory: remove it",
+		                dir);
 	if (st.st_uid != geteuid())
 		return pjc_fail(e, PJC_EXIT_CACHE,
-				"the cache directory %s belongs to uid %u, not to you (uid %u); "
-				"refusing to use it: remove it, or set XDG_CACHE_HOME", dir,
-				(unsigned)st.st_uid, (unsigned)geteuid());
+		                "the cache directory %s belongs to uid %u, not to you (uid %u); "
+		                "refusing to use it: remove it, or set XDG_CACHE_HOME",
+		                dir, (unsigned)st.st_uid, (unsigned)geteuid());
 	if (st.st_mode & 077)
 		return pjc_fail(e, PJC_EXIT_CACHE,
-				"the cache directory %s has mode %04o, so others could read or "
-				"replace your tokens; refusing to use it: run chmod 700 %s",
-				dir, (unsigned)(st.st_mode & 07777), dir);
+		                "the cache directory %s has mode %04o, so others could read or "
+		                "replace your tokens; refusing to use it: run chmod 700 %s",
+		                dir, (unsigned)(st.st_mode & 07777), dir);
 	return 0;
 }
 
-int pjc_cache_read(const char *dir, const char *name, char **buf, size_t *len,
-		   int *missing, struct pjc_err *e)
+int pjc_cache_read(const char *dir, const char *name, char **buf, size_t *len, int *missing,
+                   struct pjc_err *e)
 {
 	char *path = pjc_path(dir, name), *data = NULL;
 	struct stat st;
@@ -104,13 +109,17 @@ int pjc_cache_read(const char *dir, const char *name, char **buf, size_t *len,
 	if (fd < 0) {
 		if (errno == ENOENT) {
 			*missing = 1;
-			rc = pjc_fail(e, PJC_EXIT_LOGIN, "%s does not exist: run pam-jwt login", path);
+			rc = pjc_fail(e, PJC_EXIT_LOGIN, "%s does not exist: run pam-jwt login",
+			              path);
 		} else if (errno == ELOOP) {
-			rc = pjc_fail(e, PJC_EXIT_CACHE,
-				      "%s is a symbolic link; refusing to use it: delete it and run "
-				      "pam-jwt login", path);
+			rc = pjc_fail(
+			        e, PJC_EXIT_CACHE,
+			        "%s is a symbolic link; refusing to use it: delete it and run "
+			        "pam-jwt login",
+			        path);
 		} else {
-			rc = pjc_fail(e, PJC_EXIT_FAIL, "cannot read %s: %s", path, strerror(errno));
+			rc = pjc_fail(e, PJC_EXIT_FAIL, "cannot read %s: %s", path,
+			              strerror(errno));
 		}
 		goto out;
 	}
@@ -120,21 +129,24 @@ int pjc_cache_read(const char *dir, const char *name, char **buf, size_t *len,
 	}
 	if (st.st_uid != geteuid()) {
 		rc = pjc_fail(e, PJC_EXIT_CACHE,
-			      "%s belongs to uid %u, not to you; refusing to use it: delete it and "
-			      "run pam-jwt login", path, (unsigned)st.st_uid);
+		              "%s belongs to uid %u, not to you; refusing to use it: delete it and "
+		              "run pam-jwt login",
+		              path, (unsigned)st.st_uid);
 		goto out;
 	}
 	if (st.st_mode & 077) {
 		rc = pjc_fail(e, PJC_EXIT_CACHE,
-			      "%s has mode %04o, so others could read or change your tokens; "
-			      "refusing to use it: run chmod 600 %s (or delete it and run "
-			      "pam-jwt login)", path, (unsigned)(st.st_mode & 07777), path);
+		              "%s has mode %04o, so others could read or change your tokens; "
+		              "refusing to use it: run chmod 600 %s (or delete it and run "
+		              "pam-jwt login)",
+		              path, (unsigned)(st.st_mode & 07777), path);
 		goto out;
 	}
 	if (st.st_size > PJC_CACHE_FILE_MAX) {
 		rc = pjc_fail(e, PJC_EXIT_LOGIN,
-			      "%s is larger than %d bytes, not a cache file: delete it and run "
-			      "pam-jwt login", path, PJC_CACHE_FILE_MAX);
+		              "%s is larger than %d bytes, not a cache file: delete it and run "
+		              "pam-jwt login",
+		              path, PJC_CACHE_FILE_MAX);
 		goto out;
 	}
 	data = malloc((size_t)st.st_size + 1);
@@ -149,7 +161,7 @@ int pjc_cache_read(const char *dir, const char *name, char **buf, size_t *len,
 			continue;
 		if (r <= 0) {
 			rc = pjc_fail(e, PJC_EXIT_FAIL, "cannot read %s: %s", path,
-				      r < 0 ? strerror(errno) : "it shrank while reading");
+			              r < 0 ? strerror(errno) : "it shrank while reading");
 			goto out;
 		}
 		got += (size_t)r;
@@ -169,7 +181,7 @@ out:
 }
 
 int pjc_cache_write(const char *dir, const char *name, const char *data, size_t len,
-		    struct pjc_err *e)
+                    struct pjc_err *e)
 {
 	char *path = pjc_path(dir, name), *tmp = NULL;
 	size_t n, done = 0;
@@ -216,7 +228,7 @@ int pjc_cache_write(const char *dir, const char *name, const char *data, size_t 
 	goto out;
 fail:
 	rc = pjc_fail(e, PJC_EXIT_FAIL, "cannot write %s: %s (is the disk full?)", path,
-		      strerror(errno));
+	              strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	fd = -1;
@@ -252,7 +264,8 @@ int pjc_cache_lock(const char *dir, const char *name, int wait_s, struct pjc_err
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd < 0) {
 		pjc_fail(e, errno == ELOOP ? PJC_EXIT_CACHE : PJC_EXIT_FAIL, "cannot open %s: %s",
-			 path, errno == ELOOP ? "it is a symbolic link: delete it" : strerror(errno));
+		         path,
+		         errno == ELOOP ? "it is a symbolic link: delete it" : strerror(errno));
 		free(path);
 		return -1;
 	}
@@ -267,8 +280,9 @@ int pjc_cache_lock(const char *dir, const char *name, int wait_s, struct pjc_err
 		}
 		if (tries >= wait_s * 10) {
 			pjc_fail(e, PJC_EXIT_FAIL,
-				 "another pam-jwt has held %s for %d s; try again (or find it "
-				 "with: fuser %s)", path, wait_s, path);
+			         "another pam-jwt has held %s for %d s; try again (or find it "
+			         "with: fuser %s)",
+			         path, wait_s, path);
 			goto fail;
 		}
 		nanosleep(&ts, NULL);

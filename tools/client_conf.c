@@ -44,8 +44,8 @@ enum key_type { K_STR, K_URL, K_SECONDS };
 struct key {
 	const char *name;
 	enum key_type type;
-	size_t off;      /* offset of the char * or long member */
-	long min, max;   /* K_SECONDS */
+	size_t off; /* offset of the char * or long member */
+	long min, max; /* K_SECONDS */
 };
 
 #define STR(m) offsetof(struct pjc_conf, m)
@@ -108,8 +108,8 @@ static int printable(const char *s)
 	return 1;
 }
 
-int pjc_conf_set(struct pjc_conf *c, const char *key, const char *value,
-		 const char *origin, struct pjc_err *e)
+int pjc_conf_set(struct pjc_conf *c, const char *key, const char *value, const char *origin,
+                 struct pjc_err *e)
 {
 	const struct key *k = find_key(key, strlen(key));
 	char **field;
@@ -123,17 +123,19 @@ int pjc_conf_set(struct pjc_conf *c, const char *key, const char *value,
 		long v;
 
 		if (parse_seconds(value, &v) != 0 || v < k->min || v > k->max)
-			return pjc_fail(e, PJC_EXIT_USAGE,
-					"%s: %s must be a duration from %ld to %ld seconds, not \"%.32s\"",
-					origin, key, k->min, k->max, value);
+			return pjc_fail(
+			        e, PJC_EXIT_USAGE,
+			        "%s: %s must be a duration from %ld to %ld seconds, not \"%.32s\"",
+			        origin, key, k->min, k->max, value);
 		*(long *)(void *)((char *)c + k->off) = v;
 		return 0;
 	}
 	if (strcmp(k->name, "cache_dir") == 0 && value[0] != '/')
-		return pjc_fail(e, PJC_EXIT_USAGE, "%s: cache_dir must be an absolute path", origin);
+		return pjc_fail(e, PJC_EXIT_USAGE, "%s: cache_dir must be an absolute path",
+		                origin);
 	if (k->type == K_URL && strncmp(value, "https://", 8) != 0)
 		return pjc_fail(e, PJC_EXIT_USAGE, "%s: %s must be an https:// URL, not \"%.128s\"",
-				origin, key, value);
+		                origin, key, value);
 	copy = strdup(value);
 	if (copy == NULL)
 		return pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
@@ -204,8 +206,8 @@ static int load_file(struct pjc_conf *c, const char *path, struct pjc_err *e)
 	if (stat(path, &st) != 0 && errno == ENOENT)
 		return 0;
 	if (pj_read_file(path, CONF_MAX_BYTES, &buf, &len, &perr) != PJ_OK)
-		return pjc_fail(e, PJC_EXIT_USAGE, "%s (fix the file's owner or mode, or remove it)",
-				perr.reason);
+		return pjc_fail(e, PJC_EXIT_USAGE,
+		                "%s (fix the file's owner or mode, or remove it)", perr.reason);
 	if (memchr(buf, '\0', len) != NULL)
 		rc = pjc_fail(e, PJC_EXIT_USAGE, "%s: has a NUL byte", path);
 	else
@@ -286,7 +288,8 @@ int pjc_conf_load(struct pjc_conf *c, struct pjc_err *e)
 		for (j = 8; j < n && j < sizeof(var); j++)
 			var[j] = (char)toupper((unsigned char)var[j]);
 		v = getenv(var);
-		if (v != NULL && v[0] != '\0' && (rc = pjc_conf_set(c, keys[i].name, v, var, e)) != 0)
+		if (v != NULL && v[0] != '\0' &&
+		    (rc = pjc_conf_set(c, keys[i].name, v, var, e)) != 0)
 			return rc;
 	}
 	if (set_default(c, &c->scope, "openid offline_access", e) != 0 ||
@@ -298,7 +301,8 @@ int pjc_conf_load(struct pjc_conf *c, struct pjc_err *e)
 		c->cache_dir = xdg_path("XDG_CACHE_HOME", ".cache", "pam-jwt");
 		if (c->cache_dir == NULL)
 			return pjc_fail(e, PJC_EXIT_USAGE,
-					"cannot find your home directory for the cache: set HOME or XDG_CACHE_HOME");
+			                "cannot find your home directory for the cache: set HOME "
+			                "or XDG_CACHE_HOME");
 	}
 	return 0;
 }
@@ -323,19 +327,18 @@ int pjc_conf_need_client(const struct pjc_conf *c, struct pjc_err *e)
 {
 	if (c->issuer == NULL)
 		return pjc_fail(e, PJC_EXIT_USAGE,
-				"no auth center configured: set issuer = https://... in "
-				"~/.config/pam-jwt/client.conf or " PJC_SYSTEM_CONF
-				", or use --issuer URL or PAM_JWT_CLI_ISSUER");
+		                "no auth center configured: set issuer = https://... in "
+		                "~/.config/pam-jwt/client.conf or " PJC_SYSTEM_CONF
+		                ", or use --issuer URL or PAM_JWT_CLI_ISSUER");
 	if (c->client_id == NULL)
 		return pjc_fail(e, PJC_EXIT_USAGE,
-				"no client id configured: set client_id = ... in "
-				"~/.config/pam-jwt/client.conf or " PJC_SYSTEM_CONF
-				", or use --client-id ID or PAM_JWT_CLI_CLIENT_ID");
+		                "no client id configured: set client_id = ... in "
+		                "~/.config/pam-jwt/client.conf or " PJC_SYSTEM_CONF
+		                ", or use --client-id ID or PAM_JWT_CLI_CLIENT_ID");
 	return 0;
 }
 
-int pjc_expand(const char *tmpl, const char *host, const char *user, char **out,
-	       struct pjc_err *e)
+int pjc_expand(const char *tmpl, const char *host, const char *user, char **out, struct pjc_err *e)
 {
 	size_t n = 1, i, o = 0;
 	char *buf;
@@ -360,9 +363,10 @@ int pjc_expand(const char *tmpl, const char *host, const char *user, char **out,
 		case '%': add = "%"; break;
 		default:
 			free(buf);
-			return pjc_fail(e, PJC_EXIT_USAGE,
-					"audience template \"%.100s\": only %%h, %%u and %%%% are known",
-					tmpl);
+			return pjc_fail(
+			        e, PJC_EXIT_USAGE,
+			        "audience template \"%.100s\": only %%h, %%u and %%%% are known",
+			        tmpl);
 		}
 		memcpy(buf + o, add, strlen(add));
 		o += strlen(add);
@@ -386,8 +390,8 @@ struct pj_http_opts pjc_http_opts(const struct pjc_conf *c)
 int pjc_common_option(struct pjc_conf *c, int argc, char **argv, int *i, struct pjc_err *e)
 {
 	static const char *const map[][2] = {
-		{ "--issuer", "issuer" },     { "--client-id", "client_id" },
-		{ "--scope", "scope" },       { "--ca-file", "ca_file" },
+		{ "--issuer", "issuer" },       { "--client-id", "client_id" },
+		{ "--scope", "scope" },         { "--ca-file", "ca_file" },
 		{ "--cache-dir", "cache_dir" }, { "--http-timeout", "http_timeout" },
 	};
 	size_t k;

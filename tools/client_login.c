@@ -33,10 +33,11 @@ void pjc_json_wipe(struct json_object *o)
 	switch (json_object_get_type(o)) {
 	case json_type_string:
 		OPENSSL_cleanse((char *)(uintptr_t)json_object_get_string(o),
-				(size_t)json_object_get_string_len(o));
+		                (size_t)json_object_get_string_len(o));
 		break;
 	case json_type_object: {
-		json_object_object_foreach(o, k, v) {
+		json_object_object_foreach(o, k, v)
+		{
 			(void)k;
 			pjc_json_wipe(v);
 		}
@@ -49,8 +50,7 @@ void pjc_json_wipe(struct json_object *o)
 			pjc_json_wipe(json_object_array_get_idx(o, i));
 		break;
 	}
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -68,8 +68,7 @@ char *pjc_login_name(const char *issuer, const char *client_id, int lock)
 	    EVP_DigestUpdate(ctx, issuer, strlen(issuer)) == 1 &&
 	    EVP_DigestUpdate(ctx, "\n", 1) == 1 &&
 	    EVP_DigestUpdate(ctx, client_id, strlen(client_id)) == 1 &&
-	    EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen >= 8 &&
-	    (name = malloc(64)) != NULL) {
+	    EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen >= 8 && (name = malloc(64)) != NULL) {
 		int o = snprintf(name, 64, "login-");
 
 		for (i = 0; i < 8; i++)
@@ -141,12 +140,13 @@ static int get_num(struct json_object *o, const char *name, int64_t *out)
 static int damaged(struct pjc_err *e, const char *name, const char *why)
 {
 	return pjc_fail(e, PJC_EXIT_LOGIN,
-			"the cached login %s is damaged (%s): run pam-jwt login (it replaces "
-			"the file)", name, why);
+	                "the cached login %s is damaged (%s): run pam-jwt login (it replaces "
+	                "the file)",
+	                name, why);
 }
 
 int pjc_login_parse(const char *text, size_t len, const char *name, struct pjc_login *l,
-		    struct pjc_err *e)
+                    struct pjc_err *e)
 {
 	struct json_object *o = NULL, *arr;
 	struct pj_err perr;
@@ -176,7 +176,8 @@ int pjc_login_parse(const char *text, size_t len, const char *name, struct pjc_l
 		goto out;
 	}
 	if (strncmp(l->token_endpoint, "https://", 8) != 0 ||
-	    (l->revocation_endpoint != NULL && strncmp(l->revocation_endpoint, "https://", 8) != 0)) {
+	    (l->revocation_endpoint != NULL &&
+	     strncmp(l->revocation_endpoint, "https://", 8) != 0)) {
 		rc = damaged(e, name, "an endpoint is not https");
 		goto out;
 	}
@@ -234,14 +235,15 @@ int pjc_login_read(const struct pjc_conf *c, struct pjc_login *l, struct pjc_err
 	if (rc != 0) {
 		if (missing)
 			pjc_fail(e, PJC_EXIT_LOGIN,
-				 "you are not logged in to %s (as client %s): run pam-jwt login",
-				 c->issuer, c->client_id);
+			         "you are not logged in to %s (as client %s): run pam-jwt login",
+			         c->issuer, c->client_id);
 		free(name);
 		return rc;
 	}
 	rc = pjc_login_parse(buf, len, name, l, e);
 	pj_free_secret(buf, len + 1);
-	if (rc == 0 && (strcmp(l->issuer, c->issuer) != 0 || strcmp(l->client_id, c->client_id) != 0)) {
+	if (rc == 0 &&
+	    (strcmp(l->issuer, c->issuer) != 0 || strcmp(l->client_id, c->client_id) != 0)) {
 		pjc_login_free(l);
 		rc = damaged(e, name, "it belongs to another issuer or client");
 	}
@@ -269,7 +271,7 @@ static int add_num(struct json_object *o, const char *name, int64_t value)
 int pjc_login_write(const char *dir, struct pjc_login *l, int64_t now, struct pjc_err *e)
 {
 	struct json_object *o = json_object_new_object(), *auds = json_object_new_array(),
-			   *toks = json_object_new_array();
+	                   *toks = json_object_new_array();
 	char *name = pjc_login_name(l->issuer, l->client_id, 0);
 	const char *text;
 	size_t i, keep = 0;
@@ -298,7 +300,8 @@ int pjc_login_write(const char *dir, struct pjc_login *l, int64_t now, struct pj
 	       add_str(o, "refresh_token", l->refresh_token) |
 	       add_num(o, "refresh_expires_at", l->refresh_expires_at) |
 	       add_str(o, "id_token", l->id_token) | add_str(o, "scope", l->scope) |
-	       add_num(o, "login_time", l->login_time) | add_num(o, "refresh_time", l->refresh_time);
+	       add_num(o, "login_time", l->login_time) |
+	       add_num(o, "refresh_time", l->refresh_time);
 	for (i = 0; i < l->n_audiences; i++)
 		bad |= json_object_array_add(auds, json_object_new_string(l->audiences[i]));
 	for (i = 0; i < l->n_tokens; i++) {
@@ -322,7 +325,7 @@ out:
 		rc = pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
 	} else {
 		text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							 JSON_C_TO_STRING_NOSLASHESCAPE);
+		                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
 		if (text == NULL) {
 			rc = pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
 		} else {
@@ -347,7 +350,7 @@ struct pjc_token *pjc_login_find(struct pjc_login *l, const char *audience)
 }
 
 int pjc_login_put(struct pjc_login *l, const char *audience, const char *access_token,
-		  int64_t expires_at, struct pjc_err *e)
+                  int64_t expires_at, struct pjc_err *e)
 {
 	struct pjc_token *t = pjc_login_find(l, audience);
 
@@ -390,7 +393,7 @@ int pjc_login_add_audience(struct pjc_login *l, const char *audience, struct pjc
 		return 0;
 	if (l->n_audiences == PJC_MAX_AUDIENCES)
 		return pjc_fail(e, PJC_EXIT_USAGE, "a login covers at most %d audiences",
-				PJC_MAX_AUDIENCES);
+		                PJC_MAX_AUDIENCES);
 	l->audiences[l->n_audiences] = strdup(audience);
 	if (l->audiences[l->n_audiences] == NULL)
 		return pjc_fail(e, PJC_EXIT_FAIL, "out of memory");

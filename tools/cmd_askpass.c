@@ -33,8 +33,8 @@
 #include "client.h"
 #include "pj_json.h"
 
-#define SSH_PART 1022   /* + '\' = 1023: what ssh reads from askpass */
-#define SUDO_PART 510   /* + '\' = 511: sudo refuses answers >= 512 bytes */
+#define SSH_PART 1022 /* + '\' = 1023: what ssh reads from askpass */
+#define SUDO_PART 510 /* + '\' = 511: sudo refuses answers >= 512 bytes */
 #define STATE_MAX_AGE 300
 
 static void usage(FILE *f)
@@ -48,13 +48,15 @@ static void usage(FILE *f)
 	      "  one answer.  Other prompts (host keys, passphrases) are not answered.\n"
 	      "  --explain  say how PROMPT is understood, without answering it\n"
 	      "\n"
-	      "  Environment: PAM_JWT_CLI_ASKPASS_SERVICE=ssh|sudo and PAM_JWT_CLI_ASKPASS_HOST=NAME\n"
+	      "  Environment: PAM_JWT_CLI_ASKPASS_SERVICE=ssh|sudo and "
+	      "PAM_JWT_CLI_ASKPASS_HOST=NAME\n"
 	      "  when the prompt does not tell; PAM_JWT_CLI_ASKPASS_SESSION=ID names the session\n"
 	      "  whose parts belong together (default: the asking ssh or sudo process).\n"
 	      "\n"
 	      "  Exit status: 0 answered, 1 the auth center refused, 2 configuration error,\n"
 	      "  3 no usable login (run pam-jwt login), 4 unsafe cache, 5 auth center\n"
-	      "  unreachable, 6 not a prompt it answers.  Nothing is printed on failure.\n", f);
+	      "  unreachable, 6 not a prompt it answers.  Nothing is printed on failure.\n",
+	      f);
 }
 
 struct proc {
@@ -135,7 +137,8 @@ static int host_ok(const char *h)
 	if (h[0] == '\0' || h[0] == '-')
 		return 0;
 	for (; *h; h++)
-		if ((unsigned char)*h <= 0x20 || (unsigned char)*h >= 0x7f || *h == '/' || *h == '@')
+		if ((unsigned char)*h <= 0x20 || (unsigned char)*h >= 0x7f || *h == '/' ||
+		    *h == '@')
 			return 0;
 	return 1;
 }
@@ -172,7 +175,8 @@ static int answer(const char *s, size_t n, int more, struct pjc_err *e)
 	buf[len++] = '\n';
 	rc = put_answer(buf, len) == 0 ? 0 : errno;
 	pj_free_secret(buf, n + 3);
-	return rc == 0 ? 0 : pjc_fail(e, PJC_EXIT_FAIL, "cannot write the answer: %s", strerror(rc));
+	return rc == 0 ? 0
+	               : pjc_fail(e, PJC_EXIT_FAIL, "cannot write the answer: %s", strerror(rc));
 }
 
 static const char *svc_name(enum pjc_service s)
@@ -182,8 +186,10 @@ static const char *svc_name(enum pjc_service s)
 
 static const char *kind_name(enum pjc_prompt_kind k)
 {
-	return k == PJC_PROMPT_TOKEN ? "token" : k == PJC_PROMPT_PART ? "part"
-					: k == PJC_PROMPT_PASSWORD ? "password" : "unknown";
+	return k == PJC_PROMPT_TOKEN      ? "token"
+	       : k == PJC_PROMPT_PART     ? "part"
+	       : k == PJC_PROMPT_PASSWORD ? "password"
+	                                  : "unknown";
 }
 
 struct ask {
@@ -196,7 +202,7 @@ struct ask {
 
 /* Fill in service, host and audience; -1 with e set when it cannot. */
 static int understand(const struct pjc_conf *c, const char *prompt, struct ask *a,
-		      struct pjc_err *e)
+                      struct pjc_err *e)
 {
 	const char *env_svc = getenv("PAM_JWT_CLI_ASKPASS_SERVICE");
 	const char *env_host = getenv("PAM_JWT_CLI_ASKPASS_HOST");
@@ -214,7 +220,8 @@ static int understand(const struct pjc_conf *c, const char *prompt, struct ask *
 		else if (env_svc != NULL && strcmp(env_svc, "sudo") == 0)
 			a->p.service = PJC_SVC_SUDO;
 		else if (env_svc != NULL && env_svc[0] != '\0')
-			return pjc_fail(e, PJC_EXIT_USAGE, "PAM_JWT_CLI_ASKPASS_SERVICE must be ssh or sudo");
+			return pjc_fail(e, PJC_EXIT_USAGE,
+			                "PAM_JWT_CLI_ASKPASS_SERVICE must be ssh or sudo");
 		else /* a local prompt without "(user@host)": sudo, unless ssh asks */
 			a->p.service = found == PJC_SVC_SSH ? PJC_SVC_SSH : PJC_SVC_SUDO;
 	}
@@ -230,10 +237,11 @@ static int understand(const struct pjc_conf *c, const char *prompt, struct ask *
 			snprintf(a->p.user, sizeof(a->p.user), "%s", pw->pw_name);
 	}
 	if (!host_ok(a->p.host))
-		return pjc_fail(e, PJC_EXIT_PROMPT,
-				"cannot tell the host from the prompt; set PAM_JWT_CLI_ASKPASS_HOST");
-	if (pjc_expand(a->p.service == PJC_SVC_SSH ? c->audience_ssh : c->audience_sudo,
-		       a->p.host, a->p.user, &a->audience, e) != 0)
+		return pjc_fail(
+		        e, PJC_EXIT_PROMPT,
+		        "cannot tell the host from the prompt; set PAM_JWT_CLI_ASKPASS_HOST");
+	if (pjc_expand(a->p.service == PJC_SVC_SSH ? c->audience_ssh : c->audience_sudo, a->p.host,
+	               a->p.user, &a->audience, e) != 0)
 		return -1;
 	a->part_size = a->p.service == PJC_SVC_SSH ? SSH_PART : SUDO_PART;
 	if (env_session != NULL && env_session[0] != '\0') {
@@ -242,11 +250,12 @@ static int understand(const struct pjc_conf *c, const char *prompt, struct ask *
 		for (i = 0; env_session[i]; i++)
 			if (!isalnum((unsigned char)env_session[i]) || i >= 40)
 				return pjc_fail(e, PJC_EXIT_USAGE,
-						"PAM_JWT_CLI_ASKPASS_SESSION: at most 40 letters and digits");
+				                "PAM_JWT_CLI_ASKPASS_SESSION: at most 40 letters "
+				                "and digits");
 		snprintf(a->state_name, sizeof(a->state_name), "askpass-%s.json", env_session);
 	} else {
 		snprintf(a->state_name, sizeof(a->state_name), "askpass-%ld-%llu.json",
-			 (long)a->session.pid, a->session.start);
+		         (long)a->session.pid, a->session.start);
 	}
 	return 0;
 }
@@ -275,7 +284,7 @@ static void prune_states(const char *dir, int64_t now)
 }
 
 static int save_state(const struct pjc_conf *c, const struct ask *a, const char *token,
-		      struct pjc_err *e)
+                      struct pjc_err *e)
 {
 	struct json_object *o = json_object_new_object();
 	const char *text = NULL;
@@ -288,7 +297,7 @@ static int save_state(const struct pjc_conf *c, const struct ask *a, const char 
 	json_object_object_add(o, "part_size", json_object_new_int64((int64_t)a->part_size));
 	json_object_object_add(o, "created", json_object_new_int64((int64_t)time(NULL)));
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						 JSON_C_TO_STRING_NOSLASHESCAPE);
+	                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (text == NULL) {
 		rc = pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
 	} else {
@@ -302,7 +311,7 @@ static int save_state(const struct pjc_conf *c, const struct ask *a, const char 
 
 /* The token this session's first part came from. */
 static int load_state(const struct pjc_conf *c, const struct ask *a, char **token,
-		      struct pjc_err *e)
+                      struct pjc_err *e)
 {
 	struct json_object *o = NULL;
 	struct pj_err perr;
@@ -316,22 +325,29 @@ static int load_state(const struct pjc_conf *c, const struct ask *a, char **toke
 	rc = pjc_cache_read(c->cache_dir, a->state_name, &buf, &len, &missing, e);
 	if (rc != 0)
 		return missing ? pjc_fail(e, PJC_EXIT_PROMPT,
-					  "asked for part %d, but no first part was given to "
-					  "this session", a->p.part)
-			       : rc;
+		                          "asked for part %d, but no first part was given to "
+		                          "this session",
+		                          a->p.part)
+		               : rc;
 	if (pj_json_parse(buf, len, PJ_JSON_MAX_DEPTH, &o, &perr) != PJ_OK ||
 	    pj_json_get_string(o, "token", &s, &slen) != 1 ||
 	    pj_json_get_string(o, "audience", &aud, &alen) != 1 ||
 	    pj_json_get_date(o, "created", &created) != 1 ||
 	    pj_json_get_date(o, "part_size", &size) != 1) {
-		rc = pjc_fail(e, PJC_EXIT_FAIL, "the session file %s is damaged; answer the "
-			      "first prompt again", a->state_name);
+		rc = pjc_fail(e, PJC_EXIT_FAIL,
+		              "the session file %s is damaged; answer the "
+		              "first prompt again",
+		              a->state_name);
 	} else if (!pj_json_str_eq(aud, alen, a->audience) || size != (int64_t)a->part_size) {
-		rc = pjc_fail(e, PJC_EXIT_PROMPT, "asked for part %d of a token for %s, but this "
-			      "session's token is for another audience", a->p.part, a->audience);
+		rc = pjc_fail(e, PJC_EXIT_PROMPT,
+		              "asked for part %d of a token for %s, but this "
+		              "session's token is for another audience",
+		              a->p.part, a->audience);
 	} else if (created + STATE_MAX_AGE < (int64_t)time(NULL)) {
-		rc = pjc_fail(e, PJC_EXIT_PROMPT, "asked for part %d of a token given more "
-			      "than %d s ago", a->p.part, STATE_MAX_AGE);
+		rc = pjc_fail(e, PJC_EXIT_PROMPT,
+		              "asked for part %d of a token given more "
+		              "than %d s ago",
+		              a->p.part, STATE_MAX_AGE);
 	} else if ((*token = strndup(s, slen)) == NULL) {
 		rc = pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
 	}
@@ -371,11 +387,11 @@ static int answer_first(const struct pjc_conf *c, struct ask *a, struct pjc_err 
 	} else if (a->p.kind == PJC_PROMPT_PASSWORD && a->p.service == PJC_SVC_SSH) {
 		/* the password method gives the same answer to every prompt */
 		rc = len < 1024 ? answer(token, len, 0, e)
-				: pjc_fail(e, PJC_EXIT_FAIL,
-					   "the token for %s is %zu bytes, too long for ssh's "
-					   "password method: use keyboard-interactive (ssh -o "
-					   "PreferredAuthentications=keyboard-interactive)",
-					   a->audience, len);
+		                : pjc_fail(e, PJC_EXIT_FAIL,
+		                           "the token for %s is %zu bytes, too long for ssh's "
+		                           "password method: use keyboard-interactive (ssh -o "
+		                           "PreferredAuthentications=keyboard-interactive)",
+		                           a->audience, len);
 	} else if ((rc = save_state(c, a, token, e)) == 0) {
 		rc = answer(token, a->part_size, 1, e);
 	}
@@ -396,7 +412,7 @@ static int answer_part(const struct pjc_conf *c, struct ask *a, struct pjc_err *
 	len = strlen(token);
 	if (off >= len) {
 		rc = pjc_fail(e, PJC_EXIT_PROMPT, "asked for part %d, but the token has only %zu",
-			      a->p.part, (len + a->part_size - 1) / a->part_size);
+		              a->p.part, (len + a->part_size - 1) / a->part_size);
 	} else {
 		n = len - off > a->part_size ? a->part_size : len - off;
 		more = off + n < len;
@@ -432,7 +448,8 @@ int cmd_askpass(int argc, char **argv)
 		goto out;
 	}
 	/* ssh's confirmations ("confirm") and notices ("none") are no prompts */
-	if (!do_explain && hint != NULL && (strcmp(hint, "confirm") == 0 || strcmp(hint, "none") == 0)) {
+	if (!do_explain && hint != NULL &&
+	    (strcmp(hint, "confirm") == 0 || strcmp(hint, "none") == 0)) {
 		rc = pjc_fail(&e, PJC_EXIT_PROMPT, "not answering (a %s request)", hint);
 		goto out;
 	}

@@ -21,7 +21,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "  Checks the configuration (every section) and, unless --syntax, reads the\n"
 	      "  key files and mapping file it names, as a login would.\n"
-	      "  Exit status: 0 good, 2 an error (printed on standard error).\n", f);
+	      "  Exit status: 0 good, 2 an error (printed on standard error).\n",
+	      f);
 }
 
 static int check_map(const struct pj_config *cfg)
@@ -36,7 +37,7 @@ static int check_map(const struct pj_config *cfg)
 	pj_err_clear(&err);
 	if (pj_read_file(cfg->map_file, 256 * 1024, &text, &len, &err) != PJ_OK ||
 	    pj_map_eval(text, len, cfg->map_file, NULL, NULL, &res, acc, sizeof(acc), &line,
-			&err) != PJ_OK) {
+	                &err) != PJ_OK) {
 		fprintf(stderr, "pam-jwt check: %s\n", err.reason);
 		rc = -1;
 	}
@@ -77,8 +78,8 @@ static int check_one(const struct pj_config *cfg, int syntax)
 		fprintf(stderr, "pam-jwt check: %s: %s\n", cfg->issuer, err.reason);
 		rc = -1;
 	} else {
-		printf("  keys: %zu static key(s)%s%s\n", set->n,
-		       set->skipped ? ", refused: " : "", set->skipped ? set->skip_reason : "");
+		printf("  keys: %zu static key(s)%s%s\n", set->n, set->skipped ? ", refused: " : "",
+		       set->skipped ? set->skip_reason : "");
 	}
 	pj_keyset_free(set);
 	free(set);
@@ -108,10 +109,11 @@ int cmd_check(int argc, char **argv)
 		} else if (strcmp(argv[a], "--syntax") == 0) {
 			syntax = 1;
 		} else if (argv[a][0] != '-' && strchr(argv[a], '=') != NULL &&
-			   strncmp(argv[a], "config=", 7) != 0) {
+		           strncmp(argv[a], "config=", 7) != 0) {
 			opts[nopts++] = argv[a];
 		} else {
-			fprintf(stderr, "pam-jwt check: unexpected argument \"%s\" (see --help)\n", argv[a]);
+			fprintf(stderr, "pam-jwt check: unexpected argument \"%s\" (see --help)\n",
+			        argv[a]);
 			free(opts);
 			return EXIT_USAGE;
 		}
@@ -127,7 +129,8 @@ int cmd_check(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		struct pj_config cfg;
 
-		if (pj_config_for_issuer(&base, issuers[i], strlen(issuers[i]), &cfg, &err) != PJ_OK) {
+		if (pj_config_for_issuer(&base, issuers[i], strlen(issuers[i]), &cfg, &err) !=
+		    PJ_OK) {
 			fprintf(stderr, "pam-jwt check: configuration error: %s\n", err.reason);
 			rc = -1;
 		} else {

@@ -25,7 +25,8 @@ static void usage(FILE *f)
 	      "  refresh  fetch the keys of every configured auth center now and cache them\n"
 	      "  show     list the cached keys of every auth center: kid, type, size, age\n"
 	      "\n"
-	      "  Exit status: 0 success, 1 a refresh failed, 2 usage or configuration error.\n", f);
+	      "  Exit status: 0 success, 1 a refresh failed, 2 usage or configuration error.\n",
+	      f);
 }
 
 static void print_age(const char *label, int64_t now, int64_t t)
@@ -145,11 +146,13 @@ int cmd_keys(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "pam-jwt keys %s: unexpected argument \"%s\"\n", sub, argv[a]);
+			fprintf(stderr, "pam-jwt keys %s: unexpected argument \"%s\"\n", sub,
+			        argv[a]);
 			return EXIT_USAGE;
 		}
 	}
-	if (cli_load_config(config_file, 0, NULL, &base, refresh ? "keys refresh" : "keys show") != 0)
+	if (cli_load_config(config_file, 0, NULL, &base, refresh ? "keys refresh" : "keys show") !=
+	    0)
 		return EXIT_USAGE;
 	if (pj_config_issuers(&base, issuers, &n, &err) != PJ_OK) {
 		fprintf(stderr, "pam-jwt keys %s: configuration error: %s\n", sub, err.reason);
@@ -159,8 +162,10 @@ int cmd_keys(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		struct pj_config cfg;
 
-		if (pj_config_for_issuer(&base, issuers[i], strlen(issuers[i]), &cfg, &err) != PJ_OK) {
-			fprintf(stderr, "pam-jwt keys %s: configuration error: %s\n", sub, err.reason);
+		if (pj_config_for_issuer(&base, issuers[i], strlen(issuers[i]), &cfg, &err) !=
+		    PJ_OK) {
+			fprintf(stderr, "pam-jwt keys %s: configuration error: %s\n", sub,
+			        err.reason);
 			rc = EXIT_USAGE;
 		} else {
 			int r = refresh ? refresh_one(&cfg, now) : show_one(&cfg, now);

@@ -39,7 +39,8 @@ static void usage(FILE *f)
 	      "  --json        machine-readable events on stdout, one JSON object per line\n"
 	      "\n"
 	      "  Exit status: 0 logged in, 1 refused, denied or the code expired, 2 usage or\n"
-	      "  configuration error, 4 unsafe cache, 5 auth center unreachable.\n", f);
+	      "  configuration error, 4 unsafe cache, 5 auth center unreachable.\n",
+	      f);
 }
 
 struct login_opts {
@@ -68,14 +69,16 @@ static int absolute_uri(const char *s)
 static int add_audience(struct pjc_login *l, const char *a, struct pjc_err *e)
 {
 	if (!absolute_uri(a))
-		return pjc_fail(e, PJC_EXIT_USAGE,
-				"audience \"%.100s\" is not an absolute URI (RFC 8707), e.g. ssh://host1", a);
+		return pjc_fail(
+		        e, PJC_EXIT_USAGE,
+		        "audience \"%.100s\" is not an absolute URI (RFC 8707), e.g. ssh://host1",
+		        a);
 	return pjc_login_add_audience(l, a, e);
 }
 
 /* Audiences: the options, client.conf's list, the previous login's. */
 static int collect_audiences(const struct pjc_conf *c, const struct login_opts *o,
-			     const struct pjc_login *old, struct pjc_login *l, struct pjc_err *e)
+                             const struct pjc_login *old, struct pjc_login *l, struct pjc_err *e)
 {
 	const char *p = c->audiences, *w;
 	size_t i, wl;
@@ -116,26 +119,27 @@ static void json_event(const char *event, struct json_object *o)
 {
 	json_object_object_add(o, "event", json_object_new_string(event));
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							    JSON_C_TO_STRING_NOSLASHESCAPE));
+	                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
 	fflush(stdout);
 	json_object_put(o);
 }
 
-static void show_code(const struct login_opts *o, const struct pjc_conf *c,
-		      const char *uri, const char *complete, const char *code, int64_t expires_in)
+static void show_code(const struct login_opts *o, const struct pjc_conf *c, const char *uri,
+                      const char *complete, const char *code, int64_t expires_in)
 {
 	char s_uri[512], s_complete[512], s_code[64], left[32];
 	struct json_object *j;
 
 	pj_sanitize(s_uri, sizeof(s_uri), uri, strlen(uri));
-	pj_sanitize(s_complete, sizeof(s_complete), complete ? complete : "", complete ? strlen(complete) : 0);
+	pj_sanitize(s_complete, sizeof(s_complete), complete ? complete : "",
+	            complete ? strlen(complete) : 0);
 	pj_sanitize(s_code, sizeof(s_code), code, strlen(code));
 	if (o->json) {
 		j = json_object_new_object();
 		json_object_object_add(j, "verification_uri", json_object_new_string(s_uri));
 		if (complete != NULL)
 			json_object_object_add(j, "verification_uri_complete",
-					       json_object_new_string(s_complete));
+			                       json_object_new_string(s_complete));
 		json_object_object_add(j, "user_code", json_object_new_string(s_code));
 		json_object_object_add(j, "expires_in", json_object_new_int64(expires_in));
 		json_event("device_authorization", j);
@@ -143,7 +147,8 @@ static void show_code(const struct login_opts *o, const struct pjc_conf *c,
 	}
 	pjc_duration(expires_in, left, sizeof(left));
 	printf("To log in to %s, open this page in a browser:\n\n    %s\n\n"
-	       "and enter the code:  %s\n\n", c->issuer, s_uri, s_code);
+	       "and enter the code:  %s\n\n",
+	       c->issuer, s_uri, s_code);
 	if (!o->no_qr && isatty(1)) {
 		/* the complete URI saves typing the code; else the page itself */
 		const char *qr = complete != NULL ? s_complete : s_uri;
@@ -171,8 +176,8 @@ static void wait_step(int seconds, int64_t deadline, int tty)
 
 			if (left < 0)
 				left = 0;
-			printf("\rWaiting for approval... %lld:%02lld left ", (long long)(left / 60),
-			       (long long)(left % 60));
+			printf("\rWaiting for approval... %lld:%02lld left ",
+			       (long long)(left / 60), (long long)(left % 60));
 			fflush(stdout);
 		}
 		nanosleep(&one, NULL);
@@ -181,8 +186,8 @@ static void wait_step(int seconds, int64_t deadline, int tty)
 
 /* Poll the token endpoint until approved, denied or expired. */
 static int poll_token(const struct pjc_conf *c, const char *token_url, const char *device_code,
-		      const char *resource, int64_t interval, int64_t deadline, int tty,
-		      struct pjc_oauth_resp *r, struct pjc_err *e)
+                      const char *resource, int64_t interval, int64_t deadline, int tty,
+                      struct pjc_oauth_resp *r, struct pjc_err *e)
 {
 	int net_errors = 0, rc;
 	char why[400];
@@ -195,9 +200,10 @@ static int poll_token(const struct pjc_conf *c, const char *token_url, const cha
 
 		wait_step((int)interval, deadline, tty);
 		if ((int64_t)time(NULL) > deadline)
-			return pjc_fail(e, PJC_EXIT_FAIL,
-					"the code expired before the login was approved: run pam-jwt "
-					"login again");
+			return pjc_fail(
+			        e, PJC_EXIT_FAIL,
+			        "the code expired before the login was approved: run pam-jwt "
+			        "login again");
 		pjc_form_add(&f, "grant_type", DEVICE_GRANT);
 		pjc_form_add(&f, "device_code", device_code);
 		pjc_form_add(&f, "client_id", c->client_id);
@@ -226,21 +232,23 @@ static int poll_token(const struct pjc_conf *c, const char *token_url, const cha
 		}
 		if (strcmp(r->error, "access_denied") == 0)
 			return pjc_fail(e, PJC_EXIT_FAIL,
-					"the login was denied at the auth center (%s): run pam-jwt "
-					"login again to retry", why);
+			                "the login was denied at the auth center (%s): run pam-jwt "
+			                "login again to retry",
+			                why);
 		if (strcmp(r->error, "expired_token") == 0)
-			return pjc_fail(e, PJC_EXIT_FAIL,
-					"the code expired before the login was approved: run pam-jwt "
-					"login again");
+			return pjc_fail(
+			        e, PJC_EXIT_FAIL,
+			        "the code expired before the login was approved: run pam-jwt "
+			        "login again");
 		return pjc_fail(e, PJC_EXIT_FAIL, "the auth center refused the login (%s)", why);
 	}
 }
 
 static void say_logged_in(const struct login_opts *o, const struct pjc_conf *c,
-			  const struct pjc_login *l)
+                          const struct pjc_login *l)
 {
-	struct json_object *claims = pjc_peek_claims(l->id_token ? l->id_token
-								  : l->tokens[0].access_token);
+	struct json_object *claims =
+	        pjc_peek_claims(l->id_token ? l->id_token : l->tokens[0].access_token);
 	const char *sub = NULL, *name = NULL;
 	size_t slen = 0, nlen = 0, i;
 	char s_sub[128] = "?", s_name[128] = "";
@@ -261,12 +269,13 @@ static void say_logged_in(const struct login_opts *o, const struct pjc_conf *c,
 		for (i = 0; i < l->n_audiences; i++)
 			json_object_array_add(a, json_object_new_string(l->audiences[i]));
 		json_object_object_add(j, "audiences", a);
-		json_object_object_add(j, "refresh_token", json_object_new_boolean(l->refresh_token != NULL));
+		json_object_object_add(j, "refresh_token",
+		                       json_object_new_boolean(l->refresh_token != NULL));
 		json_event("logged_in", j);
 		return;
 	}
-	printf("Logged in to %s as %s%s%s%s.\n", c->issuer, s_sub, s_name[0] ? " (" : "",
-	       s_name, s_name[0] ? ")" : "");
+	printf("Logged in to %s as %s%s%s%s.\n", c->issuer, s_sub, s_name[0] ? " (" : "", s_name,
+	       s_name[0] ? ")" : "");
 	if (l->n_audiences > 0) {
 		printf("Tokens can be had for:");
 		for (i = 0; i < l->n_audiences; i++)
@@ -276,7 +285,7 @@ static void say_logged_in(const struct login_opts *o, const struct pjc_conf *c,
 }
 
 static int parse_args(int argc, char **argv, struct pjc_conf *c, struct login_opts *o,
-		      struct pjc_err *e)
+                      struct pjc_err *e)
 {
 	int i, r;
 
@@ -294,8 +303,10 @@ static int parse_args(int argc, char **argv, struct pjc_conf *c, struct login_op
 		} else if (strcmp(argv[i], "--json") == 0) {
 			o->json = 1;
 		} else {
-			return pjc_fail(e, PJC_EXIT_USAGE, "unexpected argument \"%.64s\" (see pam-jwt "
-					"login --help)", argv[i]);
+			return pjc_fail(e, PJC_EXIT_USAGE,
+			                "unexpected argument \"%.64s\" (see pam-jwt "
+			                "login --help)",
+			                argv[i]);
 		}
 	}
 	return 0;
@@ -344,8 +355,9 @@ int cmd_login(int argc, char **argv)
 		goto out;
 	if (ep.device == NULL) {
 		rc = pjc_fail(&e, PJC_EXIT_FAIL,
-			      "the auth center %s does not offer the device flow (no "
-			      "device_authorization_endpoint in its discovery document)", c.issuer);
+		              "the auth center %s does not offer the device flow (no "
+		              "device_authorization_endpoint in its discovery document)",
+		              c.issuer);
 		goto out;
 	}
 	pjc_form_add(&f, "client_id", c.client_id);
@@ -365,9 +377,11 @@ int cmd_login(int argc, char **argv)
 		char why[400];
 
 		pjc_oauth_error_text(&dr, why, sizeof(why));
-		rc = pjc_fail(&e, PJC_EXIT_FAIL, "the auth center refused to start the login (%s)%s",
-			      why, strcmp(dr.error, "invalid_target") == 0
-					   ? ": check the audiences (absolute URIs it knows)" : "");
+		rc = pjc_fail(&e, PJC_EXIT_FAIL,
+		              "the auth center refused to start the login (%s)%s", why,
+		              strcmp(dr.error, "invalid_target") == 0
+		                      ? ": check the audiences (absolute URIs it knows)"
+		                      : "");
 		goto out;
 	}
 	device_code = strdup(pjc_oauth_str(&dr, "device_code"));
@@ -384,7 +398,7 @@ int cmd_login(int argc, char **argv)
 	now = (int64_t)time(NULL);
 	show_code(&o, &c, uri, pjc_oauth_str(&dr, "verification_uri_complete"), code, expires_in);
 	rc = poll_token(&c, ep.token, device_code, l.n_audiences ? l.audiences[0] : NULL, interval,
-			now + expires_in, !o.json && isatty(1), &r, &e);
+	                now + expires_in, !o.json && isatty(1), &r, &e);
 	if (!o.json && isatty(1))
 		printf("\r%40s\r", "");
 	if (rc != 0)
@@ -412,14 +426,17 @@ int cmd_login(int argc, char **argv)
 	if (rc != 0)
 		goto out;
 	if (l.refresh_token == NULL)
-		fprintf(stderr, "pam-jwt login: warning: the auth center issued no refresh token (is "
-			"offline_access allowed for client %s?); run pam-jwt login again when the "
-			"token expires\n", c.client_id);
+		fprintf(stderr,
+		        "pam-jwt login: warning: the auth center issued no refresh token (is "
+		        "offline_access allowed for client %s?); run pam-jwt login again when the "
+		        "token expires\n",
+		        c.client_id);
 	/* the previous login's refresh token is of no use now */
 	if (have_old && old.refresh_token != NULL && old.revocation_endpoint != NULL &&
 	    pjc_revoke(&c, old.revocation_endpoint, old.refresh_token, "refresh_token", &e) != 0)
-		fprintf(stderr, "pam-jwt login: note: the previous login could not be revoked: %s\n",
-			e.msg);
+		fprintf(stderr,
+		        "pam-jwt login: note: the previous login could not be revoked: %s\n",
+		        e.msg);
 	say_logged_in(&o, &c, &l);
 	rc = 0;
 out:

@@ -25,7 +25,8 @@ static void usage(FILE *f)
 	      "  the cache.\n"
 	      "\n"
 	      "  Exit status: 0 logged out, 1 deleted here but the auth center did not revoke,\n"
-	      "  2 usage, 4 unsafe cache, 5 deleted here but the auth center was unreachable.\n", f);
+	      "  2 usage, 4 unsafe cache, 5 deleted here but the auth center was unreachable.\n",
+	      f);
 }
 
 /* Revoke and delete one login file (name in the cache dir). */
@@ -47,13 +48,14 @@ static int logout_one(struct pjc_conf *c, const char *name, struct pjc_err *e)
 			lc.issuer = l.issuer;
 			lc.client_id = l.client_id;
 			revoked = pjc_revoke(&lc, l.revocation_endpoint, l.refresh_token,
-					     "refresh_token", &re) == 0;
+			                     "refresh_token", &re) == 0;
 		}
 		printf("%s (client %s): %s\n", l.issuer, l.client_id,
-		       revoked ? "refresh token revoked at the auth center"
+		       revoked                   ? "refresh token revoked at the auth center"
 		       : l.refresh_token == NULL ? "no refresh token to revoke"
-		       : l.revocation_endpoint == NULL ? "the auth center has no revocation endpoint"
-						       : "NOT revoked at the auth center");
+		       : l.revocation_endpoint == NULL
+		               ? "the auth center has no revocation endpoint"
+		               : "NOT revoked at the auth center");
 		pjc_login_free(&l);
 	} else if (missing) {
 		printf("%s (client %s): not logged in\n", c->issuer ? c->issuer : name,
@@ -79,8 +81,8 @@ static int logout_one(struct pjc_conf *c, const char *name, struct pjc_err *e)
 	if (re.code != 0) {
 		*e = re;
 		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) - strlen(e->msg),
-			 "; the login is deleted here, but its refresh token stays valid at the "
-			 "auth center until it expires");
+		         "; the login is deleted here, but its refresh token stays valid at the "
+		         "auth center until it expires");
 		return re.code;
 	}
 	return 0;
@@ -167,7 +169,8 @@ int cmd_logout(int argc, char **argv)
 	}
 	remove_sessions(c.cache_dir);
 	if (rc == 0)
-		printf("Logged out.  Access tokens already given out stay valid until they expire.\n");
+		printf("Logged out.  Access tokens already given out stay valid until they "
+		       "expire.\n");
 out:
 	free(name);
 	pjc_conf_free(&c);

@@ -24,11 +24,13 @@
 static void usage(FILE *f)
 {
 	fputs("usage: pam-jwt revoke --jti ID [--iss URL] [--config FILE | --file FILE]\n"
-	      "       pam-jwt revoke --sub SUB [--before EPOCH|now] [--iss URL] [--config FILE | --file FILE]\n"
+	      "       pam-jwt revoke --sub SUB [--before EPOCH|now] [--iss URL] [--config FILE | "
+	      "--file FILE]\n"
 	      "\n"
 	      "  Adds a line to the revocation list (revocation_file of the configuration,\n"
 	      "  or --file): one token by its jti, or every token of a subject issued\n"
-	      "  before a time (default: now).\n", f);
+	      "  before a time (default: now).\n",
+	      f);
 }
 
 static int safe_value(const char *s)
@@ -83,8 +85,7 @@ static int append_line(const char *file, const char *line)
 		fprintf(stderr, "pam-jwt revoke: cannot write in %s: %s\n", dir, strerror(errno));
 		goto out;
 	}
-	if (fchmod(fd, 0644) != 0 ||
-	    (len > 0 && write(fd, old, len) != (ssize_t)len) ||
+	if (fchmod(fd, 0644) != 0 || (len > 0 && write(fd, old, len) != (ssize_t)len) ||
 	    (len > 0 && old[len - 1] != '\n' && write(fd, "\n", 1) != 1) ||
 	    write(fd, line, strlen(line)) != (ssize_t)strlen(line) || fsync(fd) != 0 ||
 	    close(fd) != 0) {
@@ -115,7 +116,7 @@ out:
 int cmd_revoke(int argc, char **argv)
 {
 	const char *jti = NULL, *sub = NULL, *iss = NULL, *before = NULL, *file = NULL,
-		   *config_file = NULL;
+	           *config_file = NULL;
 	char line[2048];
 	long long t = -1;
 	struct pj_config cfg;
@@ -150,7 +151,8 @@ int cmd_revoke(int argc, char **argv)
 		}
 	}
 	if ((jti == NULL) == (sub == NULL) || (jti != NULL && before != NULL)) {
-		fputs("pam-jwt revoke: give either --jti ID, or --sub SUB [--before TIME]\n", stderr);
+		fputs("pam-jwt revoke: give either --jti ID, or --sub SUB [--before TIME]\n",
+		      stderr);
 		return EXIT_USAGE;
 	}
 	if ((jti && !safe_value(jti)) || (sub && !safe_value(sub)) || (iss && !safe_value(iss))) {
@@ -166,7 +168,8 @@ int cmd_revoke(int argc, char **argv)
 			errno = 0;
 			t = strtoll(before, &e, 10);
 			if (errno != 0 || *e != '\0' || t < 0) {
-				fprintf(stderr, "pam-jwt revoke: --before takes seconds since 1970 or \"now\"\n");
+				fprintf(stderr, "pam-jwt revoke: --before takes seconds since 1970 "
+				                "or \"now\"\n");
 				return EXIT_USAGE;
 			}
 		}
@@ -175,16 +178,19 @@ int cmd_revoke(int argc, char **argv)
 		if (cli_load_config(config_file, 0, NULL, &cfg, "revoke") != 0)
 			return EXIT_USAGE;
 		if (cfg.revocation_file == NULL) {
-			fputs("pam-jwt revoke: the configuration sets no revocation_file (or use --file)\n", stderr);
+			fputs("pam-jwt revoke: the configuration sets no revocation_file (or use "
+			      "--file)\n",
+			      stderr);
 			pj_config_free(&cfg);
 			return EXIT_USAGE;
 		}
 	}
 	if (jti != NULL)
-		snprintf(line, sizeof(line), "jti=%s%s%s\n", jti, iss ? " iss=" : "", iss ? iss : "");
+		snprintf(line, sizeof(line), "jti=%s%s%s\n", jti, iss ? " iss=" : "",
+		         iss ? iss : "");
 	else
 		snprintf(line, sizeof(line), "sub=%s before=%lld%s%s\n", sub, t, iss ? " iss=" : "",
-			 iss ? iss : "");
+		         iss ? iss : "");
 	if (pj_revocation_line_valid(line, strlen(line) - 1) != 0) {
 		fputs("pam-jwt revoke: the values do not form a valid revocation line\n", stderr);
 		rc = EXIT_USAGE;

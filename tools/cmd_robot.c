@@ -32,9 +32,12 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: pam-jwt robot --client-id ID (--client-secret-file F | --client-secret-env VAR)\n"
-	      "                     [--audience A] [--scope S] [--issuer URL] [--ca-file F] [--json]\n"
-	      "       pam-jwt robot (--token-file F | --token-env VAR) [--audience A] [--min-valid S]\n"
+	fputs("usage: pam-jwt robot --client-id ID (--client-secret-file F | --client-secret-env "
+	      "VAR)\n"
+	      "                     [--audience A] [--scope S] [--issuer URL] [--ca-file F] "
+	      "[--json]\n"
+	      "       pam-jwt robot (--token-file F | --token-env VAR) [--audience A] [--min-valid "
+	      "S]\n"
 	      "\n"
 	      "  Print a token for a robot: from the client credentials grant (the secret read\n"
 	      "  from a file or an environment variable, never from the command line), or one\n"
@@ -42,7 +45,8 @@ static void usage(FILE *f)
 	      "  checked to be an unexpired JWT (for audience A when given).\n"
 	      "\n"
 	      "  Exit status: 0 printed, 1 refused or the token is unusable, 2 usage or\n"
-	      "  configuration error, 5 auth center unreachable.\n", f);
+	      "  configuration error, 5 auth center unreachable.\n",
+	      f);
 }
 
 struct robot_opts {
@@ -55,7 +59,8 @@ static char *trim_dup(const char *s, size_t n)
 {
 	char *out;
 
-	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+	while (n > 0 &&
+	       (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
 	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\n')) {
 		s++;
@@ -87,7 +92,7 @@ static int read_token_file(const char *path, char **out, struct pjc_err *e)
 			close(fd);
 		free(buf);
 		return pjc_fail(e, PJC_EXIT_FAIL, "cannot read the token file %s: %s", path,
-				fd >= 0 ? "not a regular file" : strerror(err));
+		                fd >= 0 ? "not a regular file" : strerror(err));
 	}
 	while (n < TOKEN_FILE_MAX) {
 		ssize_t r = read(fd, buf + n, TOKEN_FILE_MAX - n);
@@ -119,7 +124,7 @@ static int pass_through(const struct pjc_conf *c, const struct robot_opts *o, st
 		rc = read_token_file(o->token_file, &token, e);
 	else if (env == NULL || env[0] == '\0')
 		rc = pjc_fail(e, PJC_EXIT_FAIL, "the environment variable %s is not set or empty",
-			      o->token_env);
+		              o->token_env);
 	else if ((token = trim_dup(env, strlen(env))) == NULL)
 		rc = pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
 	if (rc != 0)
@@ -132,14 +137,18 @@ static int pass_through(const struct pjc_conf *c, const struct robot_opts *o, st
 	exp = pjc_peek_exp(token);
 	if (exp != 0 && exp - now < min_valid) {
 		pjc_duration(exp - now, left, sizeof(left));
-		rc = pjc_fail(e, PJC_EXIT_FAIL, "the token in %s %s %s%s: get a new one from the "
-			      "platform", from, exp <= now ? "expired" : "expires in", left,
-			      exp <= now ? " ago" : "");
+		rc = pjc_fail(e, PJC_EXIT_FAIL,
+		              "the token in %s %s %s%s: get a new one from the "
+		              "platform",
+		              from, exp <= now ? "expired" : "expires in", left,
+		              exp <= now ? " ago" : "");
 		goto out;
 	}
 	if (aud != NULL && !pjc_claims_have_aud(claims, aud)) {
-		rc = pjc_fail(e, PJC_EXIT_FAIL, "the token in %s is not for audience %s (ask the "
-			      "platform for a token with that audience)", from, aud);
+		rc = pjc_fail(e, PJC_EXIT_FAIL,
+		              "the token in %s is not for audience %s (ask the "
+		              "platform for a token with that audience)",
+		              from, aud);
 		goto out;
 	}
 	printf("%s\n", token);
@@ -161,8 +170,9 @@ static int read_secret(const struct robot_opts *o, char **secret, struct pjc_err
 		const char *v = getenv(o->secret_env);
 
 		if (v == NULL || v[0] == '\0')
-			return pjc_fail(e, PJC_EXIT_USAGE, "the environment variable %s is not set or empty",
-					o->secret_env);
+			return pjc_fail(e, PJC_EXIT_USAGE,
+			                "the environment variable %s is not set or empty",
+			                o->secret_env);
 		*secret = trim_dup(v, strlen(v));
 		return *secret ? 0 : pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
 	}
@@ -175,13 +185,14 @@ static int read_secret(const struct robot_opts *o, char **secret, struct pjc_err
 	if ((*secret)[0] == '\0') {
 		free(*secret);
 		*secret = NULL;
-		return pjc_fail(e, PJC_EXIT_USAGE, "the client secret file %s is empty", o->secret_file);
+		return pjc_fail(e, PJC_EXIT_USAGE, "the client secret file %s is empty",
+		                o->secret_file);
 	}
 	return 0;
 }
 
 static int client_credentials(const struct pjc_conf *c, const struct robot_opts *o,
-			      struct pjc_err *e)
+                              struct pjc_err *e)
 {
 	struct pjc_endpoints ep;
 	struct pjc_form f = { NULL, 0, 0, 0 };
@@ -210,8 +221,10 @@ static int client_credentials(const struct pjc_conf *c, const struct robot_opts 
 	if (r.status != 200 || at == NULL) {
 		pjc_oauth_error_text(&r, why, sizeof(why));
 		rc = pjc_fail(e, PJC_EXIT_FAIL, "the auth center refused client %s (%s)%s",
-			      c->client_id, why,
-			      strcmp(r.error, "invalid_client") == 0 ? ": check the client id and secret" : "");
+		              c->client_id, why,
+		              strcmp(r.error, "invalid_client") == 0
+		                      ? ": check the client id and secret"
+		                      : "");
 		goto out;
 	}
 	if (o->json) {
@@ -223,7 +236,7 @@ static int client_credentials(const struct pjc_conf *c, const struct robot_opts 
 		json_object_object_add(j, "audience", json_object_new_string(aud ? aud : ""));
 		json_object_object_add(j, "expires_at", json_object_new_int64(exp));
 		text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
-							 JSON_C_TO_STRING_NOSLASHESCAPE);
+		                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
 		printf("%s\n", text ? text : "{}");
 		if (text != NULL)
 			OPENSSL_cleanse((char *)(uintptr_t)text, strlen(text));
@@ -243,11 +256,12 @@ out:
 }
 
 static int parse_args(int argc, char **argv, struct pjc_conf *c, struct robot_opts *o,
-		      struct pjc_err *e)
+                      struct pjc_err *e)
 {
 	static const char *const valued[] = { "--client-secret-file", "--client-secret-env",
-					      "--token-file", "--token-env", "--audience",
-					      "--scope", "--min-valid", "--client-secret" };
+		                              "--token-file",         "--token-env",
+		                              "--audience",           "--scope",
+		                              "--min-valid",          "--client-secret" };
 	int i, r;
 	size_t k;
 
@@ -266,11 +280,15 @@ static int parse_args(int argc, char **argv, struct pjc_conf *c, struct robot_op
 			if (strcmp(a, valued[k]) == 0)
 				break;
 		if (k == sizeof(valued) / sizeof(valued[0]))
-			return pjc_fail(e, PJC_EXIT_USAGE, "unexpected argument \"%.64s\" (see pam-jwt "
-					"robot --help)", a);
+			return pjc_fail(e, PJC_EXIT_USAGE,
+			                "unexpected argument \"%.64s\" (see pam-jwt "
+			                "robot --help)",
+			                a);
 		if (k == 7)
-			return pjc_fail(e, PJC_EXIT_USAGE, "a secret on the command line is visible to "
-					"every user (ps): use --client-secret-file or --client-secret-env");
+			return pjc_fail(
+			        e, PJC_EXIT_USAGE,
+			        "a secret on the command line is visible to "
+			        "every user (ps): use --client-secret-file or --client-secret-env");
 		if (i + 1 >= argc)
 			return pjc_fail(e, PJC_EXIT_USAGE, "%s needs a value", a);
 		v = argv[++i];
@@ -293,10 +311,12 @@ static int parse_args(int argc, char **argv, struct pjc_conf *c, struct robot_op
 		}
 	}
 	if ((o->token_file != NULL) + (o->token_env != NULL) +
-	    (o->secret_file != NULL || o->secret_env != NULL) != 1 ||
+	                    (o->secret_file != NULL || o->secret_env != NULL) !=
+	            1 ||
 	    (o->secret_file != NULL && o->secret_env != NULL))
-		return pjc_fail(e, PJC_EXIT_USAGE, "give one of --client-secret-file, "
-				"--client-secret-env, --token-file, --token-env");
+		return pjc_fail(e, PJC_EXIT_USAGE,
+		                "give one of --client-secret-file, "
+		                "--client-secret-env, --token-file, --token-env");
 	return 0;
 }
 
@@ -316,7 +336,7 @@ int cmd_robot(int argc, char **argv)
 		}
 	if ((rc = pjc_conf_load(&c, &e)) == 0 && (rc = parse_args(argc, argv, &c, &o, &e)) == 0)
 		rc = o.token_file || o.token_env ? pass_through(&c, &o, &e)
-						 : client_credentials(&c, &o, &e);
+		                                 : client_credentials(&c, &o, &e);
 	pjc_conf_free(&c);
 	return rc != 0 ? pjc_report("robot", &e) : 0;
 }

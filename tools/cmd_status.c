@@ -26,11 +26,13 @@ static void usage(FILE *f)
 	      "  tokens with their remaining lifetime.  Tokens are never printed.\n"
 	      "  --json  one JSON object: {\"cache_dir\", \"logins\": [...]}\n"
 	      "\n"
-	      "  Exit status: 0 logged in, 3 no usable login, 4 unsafe cache, 2 usage.\n", f);
+	      "  Exit status: 0 logged in, 3 no usable login, 4 unsafe cache, 2 usage.\n",
+	      f);
 }
 
-static const char *const shown_claims[] = { "sub", "preferred_username", "email", "name",
-					    "groups", "scope", "aud" };
+static const char *const shown_claims[] = {
+	"sub", "preferred_username", "email", "name", "groups", "scope", "aud"
+};
 
 /* The token whose claims say who this login is: the cached access token
  * that lives longest (what hosts see: groups, scope...), else the ID
@@ -125,12 +127,15 @@ static int show_text(const struct pjc_login *l, const char *file, int64_t now)
 
 		pjc_duration(t->expires_at - now, d, sizeof(d));
 		if (t->expires_at == 0)
-			printf("    %-30s lifetime unknown\n", t->audience[0] ? t->audience : "(default)");
+			printf("    %-30s lifetime unknown\n",
+			       t->audience[0] ? t->audience : "(default)");
 		else if (t->expires_at > now)
-			printf("    %-30s valid for %s%s\n", t->audience[0] ? t->audience : "(default)", d,
+			printf("    %-30s valid for %s%s\n",
+			       t->audience[0] ? t->audience : "(default)", d,
 			       t->spent ? " (given to a host by askpass)" : "");
 		else
-			printf("    %-30s expired %s ago\n", t->audience[0] ? t->audience : "(default)", d);
+			printf("    %-30s expired %s ago\n",
+			       t->audience[0] ? t->audience : "(default)", d);
 		usable |= t->expires_at > now;
 	}
 	json_object_put(claims);
@@ -138,10 +143,10 @@ static int show_text(const struct pjc_login *l, const char *file, int64_t now)
 }
 
 static int show_json(const struct pjc_login *l, const char *file, int64_t now,
-		     struct json_object *arr)
+                     struct json_object *arr)
 {
 	struct json_object *o = json_object_new_object(), *a = json_object_new_array(),
-			   *t = json_object_new_array();
+	                   *t = json_object_new_array();
 	const char *what = NULL;
 	struct json_object *claims = pjc_peek_claims(whoami_token(l, now, &what));
 	size_t i;
@@ -155,19 +160,23 @@ static int show_json(const struct pjc_login *l, const char *file, int64_t now,
 	json_object_object_add(o, "claims_from", json_object_new_string(what));
 	json_object_object_add(o, "login_time", json_object_new_int64(l->login_time));
 	json_object_object_add(o, "refresh_time", json_object_new_int64(l->refresh_time));
-	json_object_object_add(o, "refresh_token", json_object_new_boolean(l->refresh_token != NULL));
+	json_object_object_add(o, "refresh_token",
+	                       json_object_new_boolean(l->refresh_token != NULL));
 	for (i = 0; i < l->n_audiences; i++)
 		json_object_array_add(a, json_object_new_string(l->audiences[i]));
 	json_object_object_add(o, "audiences", a);
 	for (i = 0; i < l->n_tokens; i++) {
 		struct json_object *k = json_object_new_object();
 
-		json_object_object_add(k, "audience", json_object_new_string(l->tokens[i].audience));
-		json_object_object_add(k, "expires_at", json_object_new_int64(l->tokens[i].expires_at));
+		json_object_object_add(k, "audience",
+		                       json_object_new_string(l->tokens[i].audience));
+		json_object_object_add(k, "expires_at",
+		                       json_object_new_int64(l->tokens[i].expires_at));
 		json_object_object_add(k, "spent", json_object_new_boolean(l->tokens[i].spent));
 		json_object_object_add(k, "expires_in",
-				       json_object_new_int64(l->tokens[i].expires_at
-							     ? l->tokens[i].expires_at - now : 0));
+		                       json_object_new_int64(l->tokens[i].expires_at
+		                                                     ? l->tokens[i].expires_at - now
+		                                                     : 0));
 		json_object_array_add(t, k);
 		usable |= l->tokens[i].expires_at > now;
 	}
@@ -231,7 +240,7 @@ int cmd_status(int argc, char **argv)
 				rc = PJC_EXIT_CACHE;
 		} else {
 			usable |= json ? show_json(&l, path ? path : "", now, arr)
-				       : show_text(&l, path ? path : "", now);
+			               : show_text(&l, path ? path : "", now);
 			pjc_login_free(&l);
 		}
 		if (buf != NULL)
@@ -245,8 +254,9 @@ int cmd_status(int argc, char **argv)
 		json_object_object_add(o, "logins", arr);
 		json_object_object_add(o, "errors", errs);
 		arr = errs = NULL;
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-								    JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n",
+		       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+		                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else if (found == 0) {
 		printf("not logged in (nothing in %s): run pam-jwt login\n", c.cache_dir);

@@ -26,11 +26,13 @@ static void usage(FILE *f)
 	      "  Print an access token for audience A (default: `audience` of client.conf, else\n"
 	      "  the login's own token), from the cache or refreshed with the refresh token.\n"
 	      "  --min-valid SECONDS  the token must stay valid this long (default 60)\n"
-	      "  --json               print {\"access_token\",\"audience\",\"expires_at\",\"expires_in\"}\n"
+	      "  --json               print "
+	      "{\"access_token\",\"audience\",\"expires_at\",\"expires_in\"}\n"
 	      "\n"
 	      "  Exit status: 0 printed, 1 the auth center refused, 2 usage or configuration\n"
 	      "  error, 3 no usable login (run pam-jwt login), 4 unsafe cache, 5 auth center\n"
-	      "  unreachable.\n", f);
+	      "  unreachable.\n",
+	      f);
 }
 
 int cmd_token(int argc, char **argv)
@@ -66,15 +68,16 @@ int cmd_token(int argc, char **argv)
 			min_valid = strtol(argv[++i], &end, 10);
 			if (errno != 0 || end == argv[i] || *end != '\0' || min_valid < 0 ||
 			    min_valid > 86400 * 30) {
-				rc = pjc_fail(&e, PJC_EXIT_USAGE, "--min-valid takes seconds, not \"%.32s\"",
-					      argv[i]);
+				rc = pjc_fail(&e, PJC_EXIT_USAGE,
+				              "--min-valid takes seconds, not \"%.32s\"", argv[i]);
 				goto out;
 			}
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
 		} else {
 			rc = pjc_fail(&e, PJC_EXIT_USAGE,
-				      "unexpected argument \"%.64s\" (see pam-jwt token --help)", argv[i]);
+			              "unexpected argument \"%.64s\" (see pam-jwt token --help)",
+			              argv[i]);
 			goto out;
 		}
 	}
@@ -86,19 +89,21 @@ int cmd_token(int argc, char **argv)
 		goto out;
 	now = (int64_t)time(NULL);
 	if (exp != 0 && exp - now < min_valid)
-		fprintf(stderr, "pam-jwt token: note: the auth center's tokens for %s live only "
-			"%lld s, less than --min-valid %ld\n", audience ? audience : "this login",
-			(long long)(exp - now), min_valid);
+		fprintf(stderr,
+		        "pam-jwt token: note: the auth center's tokens for %s live only "
+		        "%lld s, less than --min-valid %ld\n",
+		        audience ? audience : "this login", (long long)(exp - now), min_valid);
 	if (json) {
 		struct json_object *o = json_object_new_object();
 		const char *text;
 
 		json_object_object_add(o, "access_token", json_object_new_string(token));
-		json_object_object_add(o, "audience", json_object_new_string(audience ? audience : ""));
+		json_object_object_add(o, "audience",
+		                       json_object_new_string(audience ? audience : ""));
 		json_object_object_add(o, "expires_at", json_object_new_int64(exp));
 		json_object_object_add(o, "expires_in", json_object_new_int64(exp ? exp - now : 0));
 		text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							 JSON_C_TO_STRING_NOSLASHESCAPE);
+		                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
 		printf("%s\n", text ? text : "{}");
 		if (text != NULL)
 			OPENSSL_cleanse((char *)(uintptr_t)text, strlen(text));

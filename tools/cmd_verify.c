@@ -31,7 +31,8 @@ static void usage(FILE *f)
 	      "  --now EPOCH    judge the token as of this time (seconds since 1970)\n"
 	      "  NAME=VALUE     override a configuration option, as a module argument does\n"
 	      "\n"
-	      "  Exit status: 0 accepted, 1 refused, 2 usage or configuration error.\n", f);
+	      "  Exit status: 0 accepted, 1 refused, 2 usage or configuration error.\n",
+	      f);
 }
 
 /* Read all of stdin (at most STDIN_MAX bytes). */
@@ -79,7 +80,7 @@ static void print_json(const char *label, struct json_object *o)
 		return;
 	printf("%s: %s\n", label,
 	       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						 JSON_C_TO_STRING_NOSLASHESCAPE));
+	                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 int cmd_verify(int argc, char **argv)
@@ -107,7 +108,8 @@ int cmd_verify(int argc, char **argv)
 			free(opts);
 			return 0;
 		} else if ((strcmp(a, "--config") == 0 || strcmp(a, "--user") == 0 ||
-			    strcmp(a, "--now") == 0 || strcmp(a, "--service") == 0) && i + 1 >= argc) {
+		            strcmp(a, "--now") == 0 || strcmp(a, "--service") == 0) &&
+		           i + 1 >= argc) {
 			fprintf(stderr, "pam-jwt verify: %s needs a value\n", a);
 			goto out;
 		} else if (strcmp(a, "--config") == 0) {
@@ -118,15 +120,22 @@ int cmd_verify(int argc, char **argv)
 			service = argv[++i];
 		} else if (strcmp(a, "--now") == 0) {
 			if (parse_epoch(argv[++i], &now) != 0) {
-				fprintf(stderr, "pam-jwt verify: --now takes seconds since 1970, got \"%s\"\n",
-					argv[i]);
+				fprintf(stderr,
+				        "pam-jwt verify: --now takes seconds since 1970, got "
+				        "\"%s\"\n",
+				        argv[i]);
 				goto out;
 			}
 		} else if (a[0] == '-') {
-			fprintf(stderr, "pam-jwt verify: unknown option %s (see pam-jwt verify --help)\n", a);
+			fprintf(stderr,
+			        "pam-jwt verify: unknown option %s (see pam-jwt verify --help)\n",
+			        a);
 			goto out;
 		} else if (strchr(a, '=') == NULL || strncmp(a, "config=", 7) == 0) {
-			fprintf(stderr, "pam-jwt verify: \"%s\" is not NAME=VALUE (use --config for the file)\n", a);
+			fprintf(stderr,
+			        "pam-jwt verify: \"%s\" is not NAME=VALUE (use --config for the "
+			        "file)\n",
+			        a);
 			goto out;
 		} else {
 			opts[nopts++] = a;

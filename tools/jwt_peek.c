@@ -70,9 +70,11 @@ void pjc_duration(int64_t s, char *out, size_t outsz)
 	if (s < 0)
 		s = -s;
 	if (s >= 86400)
-		snprintf(out, outsz, "%lldd %lldh", (long long)(s / 86400), (long long)(s % 86400 / 3600));
+		snprintf(out, outsz, "%lldd %lldh", (long long)(s / 86400),
+		         (long long)(s % 86400 / 3600));
 	else if (s >= 3600)
-		snprintf(out, outsz, "%lldh %lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
+		snprintf(out, outsz, "%lldh %lldm", (long long)(s / 3600),
+		         (long long)(s % 3600 / 60));
 	else if (s >= 60)
 		snprintf(out, outsz, "%lldm %llds", (long long)(s / 60), (long long)(s % 60));
 	else

@@ -16,12 +16,14 @@ static void usage(FILE *f)
 	      "        print the module's verdict on a token and why\n"
 	      "  check [--config FILE] [--syntax] [NAME=VALUE ...]\n"
 	      "        check a configuration, its key files and mapping file\n"
-	      "  revoke --jti ID | --sub SUB [--before EPOCH|now] [--iss URL] [--config FILE|--file F]\n"
+	      "  revoke --jti ID | --sub SUB [--before EPOCH|now] [--iss URL] [--config "
+	      "FILE|--file F]\n"
 	      "        add a token or a subject to the revocation list\n"
 	      "  keys refresh [--config FILE]   fetch every auth center's keys into the cache now\n"
 	      "  keys show [--config FILE]      list the cached keys: kid, type, size, age\n"
 	      "\n"
-	      "Getting tokens (settings: ~/.config/pam-jwt/client.conf, /etc/pam-jwt/client.conf):\n"
+	      "Getting tokens (settings: ~/.config/pam-jwt/client.conf, "
+	      "/etc/pam-jwt/client.conf):\n"
 	      "  login [--audience A]... [--issuer URL] [--client-id ID] [--no-qr] [--json]\n"
 	      "        log in at the auth center with the device flow; keeps a refresh token\n"
 	      "  token [--audience A] [--min-valid SECONDS] [--json]\n"
@@ -35,11 +37,12 @@ static void usage(FILE *f)
 	      "  status [--json]    who am I, cached tokens and their lifetime\n"
 	      "  logout [--all]     revoke the refresh token and delete the cache\n"
 	      "\n"
-	      "Run 'pam-jwt COMMAND --help' for a command's options; see pam-jwt(1).\n", f);
+	      "Run 'pam-jwt COMMAND --help' for a command's options; see pam-jwt(1).\n",
+	      f);
 }
 
-int cli_load_config(const char *config_file, int nopts, const char **opts,
-		    struct pj_config *cfg, const char *cmd)
+int cli_load_config(const char *config_file, int nopts, const char **opts, struct pj_config *cfg,
+                    const char *cmd)
 {
 	const char **all = calloc((size_t)nopts + 2, sizeof(*all));
 	char *config_arg = NULL;

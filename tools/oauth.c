@@ -38,9 +38,9 @@ static int get_url(struct json_object *doc, const char *name, char **out)
 static int unreachable(struct pjc_err *e, const char *issuer, const char *reason)
 {
 	return pjc_fail(e, PJC_EXIT_NETWORK,
-			"cannot reach the auth center %s: %s; check the network connection "
-			"(and ca_file if the auth center uses a private CA), then try again",
-			issuer, reason);
+	                "cannot reach the auth center %s: %s; check the network connection "
+	                "(and ca_file if the auth center uses a private CA), then try again",
+	                issuer, reason);
 }
 
 int pjc_discover(const struct pjc_conf *c, struct pjc_endpoints *ep, struct pjc_err *e)
@@ -59,29 +59,32 @@ int pjc_discover(const struct pjc_conf *c, struct pjc_endpoints *ep, struct pjc_
 	if (url == NULL)
 		return pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
 	snprintf(url, n, "%s%s", c->issuer,
-		 c->issuer[strlen(c->issuer) - 1] == '/' ? ".well-known/openid-configuration"
-							 : "/.well-known/openid-configuration");
+	         c->issuer[strlen(c->issuer) - 1] == '/' ? ".well-known/openid-configuration"
+	                                                 : "/.well-known/openid-configuration");
 	if (pj_http_request(url, NULL, &o, &r, &perr) != PJ_OK) {
 		free(url);
 		return unreachable(e, c->issuer, perr.reason);
 	}
 	if (r.status != 200)
 		rc = pjc_fail(e, PJC_EXIT_FAIL,
-			      "%s answered HTTP %ld: is issuer (%s) the right URL?", url, r.status,
-			      c->issuer);
+		              "%s answered HTTP %ld: is issuer (%s) the right URL?", url, r.status,
+		              c->issuer);
 	else if (pj_json_parse(r.body, r.len, PJ_JSON_MAX_DEPTH, &doc, &perr) != PJ_OK)
-		rc = pjc_fail(e, PJC_EXIT_FAIL, "%s is not a discovery document (%s)", url, perr.reason);
+		rc = pjc_fail(e, PJC_EXIT_FAIL, "%s is not a discovery document (%s)", url,
+		              perr.reason);
 	else if (pj_json_get_string(doc, "issuer", &s, &slen) != 1 ||
-		 !pj_json_str_eq(s, slen, c->issuer))
+	         !pj_json_str_eq(s, slen, c->issuer))
 		rc = pjc_fail(e, PJC_EXIT_FAIL,
-			      "the discovery document at %s names another issuer: set issuer to "
-			      "exactly the auth center's issuer URL", url);
+		              "the discovery document at %s names another issuer: set issuer to "
+		              "exactly the auth center's issuer URL",
+		              url);
 	else if (get_url(doc, "token_endpoint", &ep->token) != 0 || ep->token == NULL ||
-		 get_url(doc, "device_authorization_endpoint", &ep->device) != 0 ||
-		 get_url(doc, "revocation_endpoint", &ep->revocation) != 0)
+	         get_url(doc, "device_authorization_endpoint", &ep->device) != 0 ||
+	         get_url(doc, "revocation_endpoint", &ep->revocation) != 0)
 		rc = pjc_fail(e, PJC_EXIT_FAIL,
-			      "the discovery document at %s has no https token_endpoint, or an "
-			      "endpoint that is not https", url);
+		              "the discovery document at %s has no https token_endpoint, or an "
+		              "endpoint that is not https",
+		              url);
 	if (rc != 0)
 		pjc_endpoints_free(ep);
 	json_object_put(doc);
@@ -160,7 +163,7 @@ void pjc_form_free(struct pjc_form *f)
 }
 
 int pjc_oauth_post(const struct pjc_conf *c, const char *url, const struct pjc_form *f,
-		   struct pjc_oauth_resp *r, struct pjc_err *e)
+                   struct pjc_oauth_resp *r, struct pjc_err *e)
 {
 	struct pj_http_opts o = pjc_http_opts(c);
 	struct pj_http_resp h;
@@ -179,12 +182,14 @@ int pjc_oauth_post(const struct pjc_conf *c, const char *url, const struct pjc_f
 	if (pj_json_parse(h.body, h.len, PJ_JSON_MAX_DEPTH, &r->json, &perr) != PJ_OK) {
 		if (h.status >= 500)
 			rc = pjc_fail(e, PJC_EXIT_FAIL,
-				      "the auth center had an internal error (HTTP %ld at %s): try "
-				      "again later", h.status, url);
+			              "the auth center had an internal error (HTTP %ld at %s): try "
+			              "again later",
+			              h.status, url);
 		else
 			rc = pjc_fail(e, PJC_EXIT_FAIL,
-				      "the auth center's answer (HTTP %ld at %s) is not JSON: is "
-				      "issuer the right URL?", h.status, url);
+			              "the auth center's answer (HTTP %ld at %s) is not JSON: is "
+			              "issuer the right URL?",
+			              h.status, url);
 		r->json = NULL;
 	} else {
 		if (pj_json_get_string(r->json, "error", &s, &slen) == 1)
@@ -230,11 +235,11 @@ int64_t pjc_oauth_int(const struct pjc_oauth_resp *r, const char *name, int64_t 
 void pjc_oauth_error_text(const struct pjc_oauth_resp *r, char *out, size_t outsz)
 {
 	snprintf(out, outsz, "%s%s%s", r->error[0] ? r->error : "unknown error",
-		 r->description[0] ? ": " : "", r->description);
+	         r->description[0] ? ": " : "", r->description);
 }
 
-int pjc_revoke(const struct pjc_conf *c, const char *url, const char *token,
-	       const char *hint, struct pjc_err *e)
+int pjc_revoke(const struct pjc_conf *c, const char *url, const char *token, const char *hint,
+               struct pjc_err *e)
 {
 	struct pjc_form f = { NULL, 0, 0, 0 };
 	struct pj_http_opts o = pjc_http_opts(c);
@@ -264,8 +269,10 @@ int pjc_revoke(const struct pjc_conf *c, const char *url, const char *token,
 			    pj_json_get_string(j, "error", &s, &slen) == 1)
 				pj_sanitize(why, sizeof(why), s, slen);
 			json_object_put(j);
-			rc = pjc_fail(e, PJC_EXIT_FAIL, "the auth center did not revoke the token "
-				      "(HTTP %ld%s%s)", h.status, why[0] ? ": " : "", why);
+			rc = pjc_fail(e, PJC_EXIT_FAIL,
+			              "the auth center did not revoke the token "
+			              "(HTTP %ld%s%s)",
+			              h.status, why[0] ? ": " : "", why);
 		}
 		pj_http_resp_free(&h);
 	}

@@ -26,7 +26,7 @@ int pjc_qr_print(FILE *f, const char *text)
 		"\xe2\x96\x88", /* both light: full block */
 		"\xe2\x96\x80", /* top light, bottom dark: upper half */
 		"\xe2\x96\x84", /* top dark, bottom light: lower half */
-		" ",            /* both dark */
+		" ", /* both dark */
 	};
 	QRcode *q = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_L);
 	int x, y;

@@ -15,8 +15,8 @@
 
 #include "client.h"
 
-int pjc_store_response(struct pjc_login *l, const struct pjc_oauth_resp *r,
-		       const char *audience, int64_t now, struct pjc_err *e)
+int pjc_store_response(struct pjc_login *l, const struct pjc_oauth_resp *r, const char *audience,
+                       int64_t now, struct pjc_err *e)
 {
 	const char *at = pjc_oauth_str(r, "access_token");
 	const char *type = pjc_oauth_str(r, "token_type");
@@ -28,7 +28,8 @@ int pjc_store_response(struct pjc_login *l, const struct pjc_oauth_resp *r,
 		return pjc_fail(e, PJC_EXIT_FAIL, "the auth center's answer has no access_token");
 	if (type != NULL && strcasecmp(type, "Bearer") != 0)
 		return pjc_fail(e, PJC_EXIT_FAIL,
-				"the auth center issued a %.32s token; pam-jwt needs Bearer tokens", type);
+		                "the auth center issued a %.32s token; pam-jwt needs Bearer tokens",
+		                type);
 	exp = pjc_peek_exp(at);
 	if (exp == 0 && (in = pjc_oauth_int(r, "expires_in", 0)) > 0)
 		exp = now + in;
@@ -64,8 +65,8 @@ static void covered_list(const struct pjc_login *l, char *out, size_t outsz)
 
 /* The refresh failed with an OAuth error: say what it means. */
 static int refresh_refused(const struct pjc_conf *c, struct pjc_login *l,
-			   const struct pjc_oauth_resp *r, const char *aud, int64_t now,
-			   struct pjc_err *e)
+                           const struct pjc_oauth_resp *r, const char *aud, int64_t now,
+                           struct pjc_err *e)
 {
 	char why[400];
 	struct pjc_err ignored;
@@ -76,25 +77,28 @@ static int refresh_refused(const struct pjc_conf *c, struct pjc_login *l,
 		pjc_set_secret(&l->refresh_token, NULL, NULL);
 		(void)pjc_login_write(c->cache_dir, l, now, &ignored);
 		return pjc_fail(e, PJC_EXIT_LOGIN,
-				"your login to %s has expired or was revoked (the auth center "
-				"said: %s): run pam-jwt login", c->issuer, why);
+		                "your login to %s has expired or was revoked (the auth center "
+		                "said: %s): run pam-jwt login",
+		                c->issuer, why);
 	}
 	if (strcmp(r->error, "invalid_target") == 0)
 		return pjc_fail(e, PJC_EXIT_LOGIN,
-				"the auth center refuses tokens for %s with this login (%s): run "
-				"pam-jwt login --audience %s", aud[0] ? aud : "the default audience",
-				why, aud[0] ? aud : "AUDIENCE");
+		                "the auth center refuses tokens for %s with this login (%s): run "
+		                "pam-jwt login --audience %s",
+		                aud[0] ? aud : "the default audience", why,
+		                aud[0] ? aud : "AUDIENCE");
 	if (strcmp(r->error, "invalid_client") == 0 || strcmp(r->error, "unauthorized_client") == 0)
 		return pjc_fail(e, PJC_EXIT_FAIL,
-				"the auth center does not accept client %s (%s): check client_id "
-				"in client.conf", c->client_id, why);
+		                "the auth center does not accept client %s (%s): check client_id "
+		                "in client.conf",
+		                c->client_id, why);
 	return pjc_fail(e, PJC_EXIT_FAIL,
-			"the auth center refused to refresh the token (%s); if this persists, "
-			"run pam-jwt login", why);
+	                "the auth center refused to refresh the token (%s); if this persists, "
+	                "run pam-jwt login",
+	                why);
 }
 
-static int copy_out(const struct pjc_token *t, char **token, int64_t *expires_at,
-		    struct pjc_err *e)
+static int copy_out(const struct pjc_token *t, char **token, int64_t *expires_at, struct pjc_err *e)
 {
 	*token = strdup(t->access_token);
 	if (*token == NULL)
@@ -104,7 +108,7 @@ static int copy_out(const struct pjc_token *t, char **token, int64_t *expires_at
 }
 
 int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid, int fresh,
-		  char **token, int64_t *expires_at, struct pjc_err *e)
+                  char **token, int64_t *expires_at, struct pjc_err *e)
 {
 	const char *aud = audience != NULL ? audience : "";
 	struct pjc_login l;
@@ -121,7 +125,8 @@ int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid
 		return rc;
 	if ((rc = pjc_cache_check_dir(c->cache_dir, 0, e)) != 0) {
 		if (rc == PJC_EXIT_LOGIN)
-			pjc_fail(e, rc, "you are not logged in to %s: run pam-jwt login", c->issuer);
+			pjc_fail(e, rc, "you are not logged in to %s: run pam-jwt login",
+			         c->issuer);
 		return rc;
 	}
 	lockname = pjc_login_name(c->issuer, c->client_id, 1);
@@ -136,7 +141,8 @@ int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid
 		goto out;
 	now = (int64_t)time(NULL);
 	t = pjc_login_find(&l, aud);
-	if (t != NULL && !t->spent && !fresh && t->expires_at != 0 && t->expires_at - now >= min_valid) {
+	if (t != NULL && !t->spent && !fresh && t->expires_at != 0 &&
+	    t->expires_at - now >= min_valid) {
 		rc = copy_out(t, token, expires_at, e);
 		goto out;
 	}
@@ -145,9 +151,9 @@ int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid
 		 * resource the login was not granted (oidc-provider does). */
 		covered_list(&l, list, sizeof(list));
 		rc = pjc_fail(e, PJC_EXIT_LOGIN,
-			      "your login does not cover audience %s (it covers: %s): run pam-jwt "
-			      "login --audience %s (or add it to audiences in client.conf)",
-			      aud, list, aud);
+		              "your login does not cover audience %s (it covers: %s): run pam-jwt "
+		              "login --audience %s (or add it to audiences in client.conf)",
+		              aud, list, aud);
 		goto out;
 	}
 	if (l.refresh_token == NULL || (l.refresh_expires_at != 0 && l.refresh_expires_at <= now)) {
@@ -158,8 +164,8 @@ int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid
 			goto out;
 		}
 		rc = pjc_fail(e, PJC_EXIT_LOGIN,
-			      "your login to %s has expired%s: run pam-jwt login", c->issuer,
-			      l.refresh_token == NULL ? " or was revoked" : "");
+		              "your login to %s has expired%s: run pam-jwt login", c->issuer,
+		              l.refresh_token == NULL ? " or was revoked" : "");
 		goto out;
 	}
 	pjc_form_add(&f, "grant_type", "refresh_token");
@@ -171,7 +177,7 @@ int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid
 	if (rc != 0) {
 		if (rc == PJC_EXIT_NETWORK)
 			snprintf(e->msg + strlen(e->msg), sizeof(e->msg) - strlen(e->msg),
-				 " (your login is kept)");
+			         " (your login is kept)");
 		goto out;
 	}
 	now = (int64_t)time(NULL);
@@ -187,12 +193,12 @@ int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid
 	/* the rotated refresh token is on disk before anyone sees a token */
 	if ((rc = pjc_login_write(c->cache_dir, &l, now, e)) != 0) {
 		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) - strlen(e->msg),
-			 "; the new refresh token could not be saved: run pam-jwt login");
+		         "; the new refresh token could not be saved: run pam-jwt login");
 		goto out;
 	}
 	t = pjc_login_find(&l, aud);
 	rc = t != NULL ? copy_out(t, token, expires_at, e)
-		       : pjc_fail(e, PJC_EXIT_FAIL, "the new token was not kept");
+	               : pjc_fail(e, PJC_EXIT_FAIL, "the new token was not kept");
 out:
 	pjc_form_free(&f);
 	pjc_oauth_resp_free(&r);

@@ -128,7 +128,7 @@ int vec_done(void)
 						j ? ", " : " (", cats[i].extra_name[j],
 						cats[i].extra[j]);
 		if (off > 0 && off < sizeof(extra) - 1)
-			strcat(extra, ")");
+			snprintf(extra + off, sizeof(extra) - off, ")");
 		vec_diag("%-28s %5u / %u / %u%s", cats[i].name, cats[i].pass, cats[i].fail,
 			 cats[i].skip, extra);
 	}

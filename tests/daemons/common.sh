@@ -324,6 +324,42 @@ dm_conf() {
 	chmod 600 "$f"
 }
 
+# ---- the token helper as the askpass ------------------------------------
+
+# dm_helper_login AUDIENCE LINE...: the test user logs in once with the
+# token helper (`pam-jwt login`, the device flow; the test plays the user
+# at the verification page with `ac.sh device-approve`), with client.conf
+# LINEs (issuer, client id, CA and the given ones).  Then DM_ASKPASS is the
+# `pam-jwt-askpass` link: from here on the daemons get their tokens from
+# the helper alone.  Returns non-zero when the login did not succeed.
+dm_helper_login() {
+	local aud=$1 home=$T/home/$DM_USER code='' i pid l
+	shift
+	DM_CLI=$top_builddir/tools/pam-jwt
+	mkdir -p -m 700 "$home/.config" "$home/.config/pam-jwt"
+	{
+		echo "issuer = $DM_ISS"
+		echo "client_id = pam-jwt-cli"
+		echo "ca_file = $DM_AC/ca.pem"
+		for l in "$@"; do echo "$l"; done
+	} >"$home/.config/pam-jwt/client.conf"
+	chown -R "$DM_UID:$DM_UID" "$home/.config"
+	chmod 644 "$DM_AC/ca.pem"
+	setpriv --reuid="$DM_UID" --regid="$DM_UID" --init-groups \
+		env -i PATH="$DM_PATH" HOME="$home" \
+		"$DM_CLI" login --no-qr --audience "$aud" >"$T/log/helper-login.out" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do
+		code=$(sed -n 's/.*enter the code: *\([A-Z0-9-]*\).*/\1/p' "$T/log/helper-login.out" | head -n 1)
+		[ -n "$code" ] && break
+		sleep 0.1
+	done
+	[ -n "$code" ] && "$DM_ACSH" device-approve "$DM_AC" "$code" "$DM_USER" >/dev/null 2>&1
+	wait "$pid" || return 1
+	ln -sf "$DM_CLI" "$T/bin/pam-jwt-askpass"
+	DM_ASKPASS=$T/bin/pam-jwt-askpass
+}
+
 # ---- askpass -------------------------------------------------------------
 
 # One askpass program for ssh and sudo (both run it as pjtest).  It

@@ -242,5 +242,32 @@ login "$KI"
 refused "chunked entry with a missing part: refused"
 dm_log_has "missing part: refused by the module" "pam_jwt\\($SVC:auth\\): refused token"
 
+# 5. The token helper alone: pjtest logs in once (device flow), then ssh
+#    gets every token from `pam-jwt askpass` (SSH_ASKPASS_REQUIRE=force).
+dm_groups '[]'
+ok "the helper: pjtest logs in once (pam-jwt login, device flow)" \
+	dm_helper_login "$AUD" "audience_ssh = $AUD"
+login "$KI"
+accepted "the helper as SSH_ASKPASS: keyboard-interactive logs in"
+dm_log_has "the helper's token: accepted by the module" \
+	"pam_jwt\\($SVC:auth\\): accepted token for user=\"$DM_USER\""
+login "$KI"
+accepted "the helper as SSH_ASKPASS: a second login (a fresh token)"
+# A host key the client does not know: ssh asks the askpass to confirm;
+# the helper answers nothing it does not understand, so ssh gives up.
+rm -f "$T/home/$DM_USER/known_hosts"
+RC=0
+OUT=$(timeout 60 setsid -w setpriv --reuid="$DM_UID" --regid="$DM_UID" --init-groups \
+	env -i PATH="$DM_PATH" HOME="$T/home/$DM_USER" DISPLAY=:0 \
+	SSH_ASKPASS="$DM_ASKPASS" SSH_ASKPASS_REQUIRE=force \
+	ssh -F /dev/null -p "$PORT" -T -o BatchMode=no -o StrictHostKeyChecking=ask \
+	-o UserKnownHostsFile="$T/home/$DM_USER/known_hosts" -o GlobalKnownHostsFile=/dev/null \
+	-o PreferredAuthentications="$KI" -o PubkeyAuthentication=no -o LogLevel=ERROR \
+	"$DM_USER@127.0.0.1" id -un </dev/null 2>"$T/log/ssh.err") || RC=$?
+ok "an unknown host key: the helper does not confirm it, ssh stops" \
+	test "$RC" -ne 0 -a -z "$OUT"
+ok "an unknown host key: ssh says the host key was not verified" \
+	grep -qi "host key verification failed" "$T/log/ssh.err"
+
 dm_no_token_logged "$DM_SYSLOG" "$LOG"
 done_testing

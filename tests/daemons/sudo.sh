@@ -204,5 +204,18 @@ dm_answer "$long"
 as_user
 denied "the long token in one answer: refused (sudo's 512-byte limit)"
 
+# The token helper alone: pjtest logs in once (device flow), then sudo -A
+# gets its token from `pam-jwt askpass`.
+dm_groups '["admins", "devs"]'
+ok "the helper: pjtest logs in once (pam-jwt login, device flow)" \
+	dm_helper_login "$AUD" "audience_sudo = $AUD"
+as_user
+granted "the helper as SUDO_ASKPASS: sudo -A runs as root"
+dm_log_has "the helper's token: accepted by the module" \
+	"pam_jwt\\(sudo:auth\\): accepted token for user=\"$DM_USER\""
+dm_groups '["devs"]'
+as_user
+denied "the helper's token without the admins group: refused"
+
 dm_no_token_logged "$DM_SYSLOG"
 done_testing

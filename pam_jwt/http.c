@@ -122,6 +122,7 @@ enum pj_status pj_http_request(const char *url, const char *form, const struct p
 	CURL *c = NULL;
 	CURLcode rc;
 	long status = 0;
+	int bad = 0;
 	enum pj_status st;
 
 	memset(resp, 0, sizeof(*resp));
@@ -142,24 +143,24 @@ enum pj_status pj_http_request(const char *url, const char *form, const struct p
 		goto out;
 	}
 	api.easy_setopt(c, CURLOPT_URL, url);
-	api.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-	api.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	bad |= api.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK;
+	bad |= api.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https") != CURLE_OK;
 	api.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	api.easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
-	api.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	api.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	bad |= api.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK;
+	bad |= api.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK;
 	/* TLS 1.2 at least, whatever the process's OpenSSL configuration */
-	api.easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	bad |= api.easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK;
 	if (opts->ca_file != NULL)
 		api.easy_setopt(c, CURLOPT_CAINFO, opts->ca_file);
 	if (opts->ca_dir != NULL)
 		api.easy_setopt(c, CURLOPT_CAPATH, opts->ca_dir);
-	api.easy_setopt(c, CURLOPT_TIMEOUT_MS, opts->timeout_ms);
+	bad |= api.easy_setopt(c, CURLOPT_TIMEOUT_MS, opts->timeout_ms) != CURLE_OK;
 	api.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, opts->timeout_ms);
-	api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	bad |= api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
 	api.easy_setopt(c, CURLOPT_NOPROGRESS, 1L);
-	api.easy_setopt(c, CURLOPT_PROXY, "");
-	api.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s.max);
+	bad |= api.easy_setopt(c, CURLOPT_PROXY, "") != CURLE_OK;
+	bad |= api.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s.max) != CURLE_OK;
 	api.easy_setopt(c, CURLOPT_USERAGENT, "pam_jwt/" PACKAGE_VERSION);
 	api.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	api.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -168,6 +169,13 @@ enum pj_status pj_http_request(const char *url, const char *form, const struct p
 	api.easy_setopt(c, CURLOPT_HEADERDATA, &s);
 	if (form != NULL)
 		api.easy_setopt(c, CURLOPT_POSTFIELDS, form);
+	/* A libcurl that does not take one of the settings that keep the
+	 * fetch safe (older than 7.85: no protocol lists) is not used. */
+	if (bad) {
+		st = pj_fail(err, PJ_E_UNAVAILABLE,
+		             "libcurl refused a safety setting (libcurl >= 7.85 needed)");
+		goto out;
+	}
 	rc = api.easy_perform(c);
 	if (rc != CURLE_OK) {
 		if (s.too_big || rc == CURLE_FILESIZE_EXCEEDED)

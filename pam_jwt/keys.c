@@ -57,7 +57,7 @@ static enum pj_status load_static(const struct pj_config *cfg, int filter, const
 		}
 	}
 	if (cfg->hmac_secret_file != NULL) {
-		st = pj_read_file(cfg->hmac_secret_file, PJ_KEY_FILE_MAX, &buf, &len, err);
+		st = pj_read_secret_file(cfg->hmac_secret_file, PJ_KEY_FILE_MAX, &buf, &len, err);
 		if (st == PJ_OK) {
 			st = pj_hmac_add(set, (unsigned char *)buf, len, err);
 			pj_free_secret(buf, len);

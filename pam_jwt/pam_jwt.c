@@ -198,6 +198,29 @@ static int export_env(pam_handle_t *pamh, const struct json_object *claims, cons
 	return 0;
 }
 
+/* With sections, the configuration for the issuer of the saved claims
+ * (the one that authenticated the user), replacing *cfg; 0 on success. */
+static int route_config(pam_handle_t *pamh, struct pj_config *cfg, const struct json_object *claims)
+{
+	struct pj_config routed;
+	struct pj_err err;
+	const char *iss = NULL;
+	size_t isslen = 0;
+
+	if (cfg->n_sections == 0)
+		return 0;
+	pj_err_clear(&err);
+	if (pj_json_get_string(claims, "iss", &iss, &isslen) != 1 ||
+	    pj_config_for_issuer(cfg, iss, isslen, &routed, &err) != PJ_OK) {
+		pam_syslog(pamh, LOG_ERR, "no configuration for the token's issuer: %s",
+		           err.reason);
+		return -1;
+	}
+	pj_config_free(cfg);
+	*cfg = routed;
+	return 0;
+}
+
 PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct pj_config cfg;
@@ -212,6 +235,8 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 
 	pj_err_clear(&err);
 	memset(&d, 0, sizeof(d));
+	/* whatever an earlier call in this handle left is not this login's */
+	pam_set_data(pamh, STATE_KEY, NULL, NULL);
 	pj_openssl_init();
 	if (load_config(pamh, argc, argv, &cfg) != 0)
 		return PAM_AUTHINFO_UNAVAIL;
@@ -259,7 +284,7 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 		/* sshd authenticates in a child process and opens the session in
 		 * its parent, which does not see this handle's data but does get
 		 * the child's PAM environment: export the claims now too. */
-		if (cfg.session_env != NULL)
+		if (route_config(pamh, &cfg, d.claims) == 0 && cfg.session_env != NULL)
 			export_env(pamh, d.claims, cfg.session_env);
 	}
 	rc = pam_code(st);
@@ -275,29 +300,6 @@ out:
 PJ_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	return PAM_SUCCESS;
-}
-
-/* With sections, the configuration for the issuer of the saved claims
- * (the one that authenticated the user), replacing *cfg; 0 on success. */
-static int route_config(pam_handle_t *pamh, struct pj_config *cfg, const struct json_object *claims)
-{
-	struct pj_config routed;
-	struct pj_err err;
-	const char *iss = NULL;
-	size_t isslen = 0;
-
-	if (cfg->n_sections == 0)
-		return 0;
-	pj_err_clear(&err);
-	if (pj_json_get_string(claims, "iss", &iss, &isslen) != 1 ||
-	    pj_config_for_issuer(cfg, iss, isslen, &routed, &err) != PJ_OK) {
-		pam_syslog(pamh, LOG_ERR, "no configuration for the token's issuer: %s",
-		           err.reason);
-		return -1;
-	}
-	pj_config_free(cfg);
-	*cfg = routed;
-	return 0;
 }
 
 /* Account phase: only for users this module authenticated in this handle;

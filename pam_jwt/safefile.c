@@ -13,11 +13,53 @@
  * writable by others, unless it is sticky (like /tmp, where others cannot
  * rename or remove what is not theirs): else another user could swap the
  * file for one of their own. */
+/* One directory: owned by root (or us), not writable by others unless
+ * sticky. */
+static int dir_safe(const struct stat *st)
+{
+	return (st->st_uid == 0 || st->st_uid == geteuid()) &&
+	       (!(st->st_mode & (S_IWGRP | S_IWOTH)) || (st->st_mode & S_ISVTX));
+}
+
+/* The directories the path goes through as written (a symlinked
+ * directory is only as safe as the directory that holds the link, which
+ * someone could repoint). */
+static enum pj_status check_literal_parents(const char *path, struct pj_err *err)
+{
+	char buf[4096];
+	size_t n = strlen(path), i;
+	struct stat st;
+
+	if (path[0] != '/')
+		return PJ_OK; /* relative paths: the resolved check covers them */
+	if (n >= sizeof(buf))
+		return pj_fail(err, PJ_E_CONFIG, "path too long: %s", path);
+	memcpy(buf, path, n + 1);
+	for (i = n; i > 0; i--) {
+		if (buf[i] != '/')
+			continue;
+		buf[i] = '\0';
+		if (stat(buf, &st) != 0)
+			return pj_fail(err, PJ_E_UNAVAILABLE, "cannot stat %s: %s", buf,
+			               strerror(errno));
+		if (!dir_safe(&st))
+			return pj_fail(err, PJ_E_CONFIG,
+			               "directory %s (holding %s) is writable by others than root",
+			               buf, path);
+	}
+	return PJ_OK;
+}
+
 static enum pj_status check_parents(const char *path, struct pj_err *err)
 {
-	char *real = realpath(path, NULL), *slash;
+	char *real, *slash;
 	struct stat st;
-	enum pj_status rc = PJ_OK;
+	enum pj_status rc;
+
+	if ((rc = check_literal_parents(path, err)) != PJ_OK)
+		return rc;
+	real = realpath(path, NULL);
+	rc = PJ_OK;
 
 	if (real == NULL)
 		return pj_fail(err, PJ_E_UNAVAILABLE, "cannot resolve %s: %s", path,
@@ -32,8 +74,7 @@ static enum pj_status check_parents(const char *path, struct pj_err *err)
 			             strerror(errno));
 			break;
 		}
-		if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
-		    ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
+		if (!dir_safe(&st)) {
 			rc = pj_fail(err, PJ_E_CONFIG,
 			             "directory %s (holding %s) is writable by others than root",
 			             real, path);
@@ -46,8 +87,23 @@ static enum pj_status check_parents(const char *path, struct pj_err *err)
 	return rc;
 }
 
+static enum pj_status read_file(const char *path, size_t maxsize, int secret, char **buf,
+                                size_t *len, struct pj_err *err);
+
 enum pj_status pj_read_file(const char *path, size_t maxsize, char **buf, size_t *len,
                             struct pj_err *err)
+{
+	return read_file(path, maxsize, 0, buf, len, err);
+}
+
+enum pj_status pj_read_secret_file(const char *path, size_t maxsize, char **buf, size_t *len,
+                                   struct pj_err *err)
+{
+	return read_file(path, maxsize, 1, buf, len, err);
+}
+
+static enum pj_status read_file(const char *path, size_t maxsize, int secret, char **buf,
+                                size_t *len, struct pj_err *err)
 {
 	struct stat st;
 	char *data = NULL;
@@ -70,6 +126,11 @@ enum pj_status pj_read_file(const char *path, size_t maxsize, char **buf, size_t
 	}
 	if (st.st_uid != 0 && st.st_uid != geteuid()) {
 		rc = pj_fail(err, PJ_E_CONFIG, "%s is not owned by root", path);
+		goto out;
+	}
+	if (secret && (st.st_mode & (S_IRWXG | S_IRWXO))) {
+		rc = pj_fail(err, PJ_E_CONFIG,
+		             "%s holds a secret and is readable by group or others", path);
 		goto out;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {

@@ -18,4 +18,9 @@
 enum pj_status pj_read_file(const char *path, size_t maxsize, char **buf, size_t *len,
                             struct pj_err *err);
 
+/* pj_read_file for a file that holds a secret (a shared HMAC key): also
+ * refused when group or others may read it. */
+enum pj_status pj_read_secret_file(const char *path, size_t maxsize, char **buf, size_t *len,
+                                   struct pj_err *err);
+
 #endif

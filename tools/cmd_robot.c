@@ -176,7 +176,7 @@ static int read_secret(const struct robot_opts *o, char **secret, struct pjc_err
 		*secret = trim_dup(v, strlen(v));
 		return *secret ? 0 : pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
 	}
-	if (pj_read_file(o->secret_file, SECRET_MAX, &buf, &len, &perr) != PJ_OK)
+	if (pj_read_secret_file(o->secret_file, SECRET_MAX, &buf, &len, &perr) != PJ_OK)
 		return pjc_fail(e, PJC_EXIT_USAGE, "client secret: %s", perr.reason);
 	*secret = trim_dup(buf, len);
 	pj_free_secret(buf, len + 1);

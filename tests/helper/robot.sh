@@ -50,7 +50,7 @@ is "... nothing on stdout" "$OUT" ""
 chmod 666 "$T/secret"
 hx robot --client-id robot-deploy --client-secret-file "$T/secret" --audience ssh://host1
 rc_is "a secret file others can write: exit 2" $X_USAGE
-like "... says so" "$ERR" 'writable by group or others'
+like "... says so" "$ERR" '(writable|readable) by group or others'
 chmod 600 "$T/secret"
 
 printf 'wrong-secret\n' >"$T/wrong"

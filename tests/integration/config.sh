@@ -124,7 +124,7 @@ case_conf "world-writable key_file" "$good" "$REFUSED.*writable" "key_file = $K/
 cp "$K/jwks.json" "$K/gw.jwks" && chmod 664 "$K/gw.jwks"
 case_conf "group-writable jwks_file" "$goodkid" "$REFUSED.*writable" "jwks_file = $K/gw.jwks"
 cp "$K/hmac.secret" "$K/ww.secret" && chmod 606 "$K/ww.secret"
-case_conf "world-writable hmac_secret_file" "$goodhs" "$REFUSED.*writable" \
+case_conf "world-writable hmac_secret_file" "$goodhs" "$REFUSED.*(writable|readable)" \
 	"hmac_secret_file = $K/ww.secret"
 case_conf "missing key_file" "$good" "$REFUSED.*cannot open" "key_file = $K/nope.pub.pem"
 case_conf "missing jwks_file" "$goodkid" "$REFUSED.*cannot open" "jwks_file = $K/nope.jwks"
@@ -140,6 +140,16 @@ head -c 16 /dev/urandom >"$K/short.secret"
 chmod 600 "$K/short.secret"
 case_conf "hmac secret shorter than 32 bytes" "$goodhs" "$REFUSED.*shorter" \
 	"hmac_secret_file = $K/short.secret"
+cp "$K/hmac.secret" "$K/readable.secret"
+chmod 644 "$K/readable.secret"
+case_conf "hmac secret readable by others (anyone could sign)" "$goodhs" \
+	"$REFUSED.*holds a secret and is readable" "hmac_secret_file = $K/readable.secret"
+# A directory others can write that holds a symlink to a safe directory:
+# the link could be repointed, so the path is refused as written.
+mkdir -m 777 "$T/open" && mkdir -m 755 "$T/safe" && cp "$K/rsa.pub.pem" "$T/safe/" &&
+	ln -s "$T/safe" "$T/open/link"
+case_conf "key_file through a symlink in a directory others can write" "$good" \
+	"$REFUSED.*writable by others" "key_file = $T/open/link/rsa.pub.pem"
 case_conf "key_file holds a private key" "$good" "$REFUSED.*PEM public key" \
 	"key_file = $K/rsa.priv.pem"
 node "$JOSE/keygen.mjs" RS256 "$K/weak" --bits 1024 --quiet || { echo "Bail out! keygen"; exit 1; }

@@ -111,21 +111,6 @@ out:
 	return st;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 enum pj_status pj_cache_write(const char *dir, const char *issuer, const struct pj_cache_entry *e,
                               struct pj_err *err)
 {
@@ -173,8 +158,8 @@ enum pj_status pj_cache_write(const char *dir, const char *issuer, const struct 
 		             strerror(errno));
 		goto out;
 	}
-	if (text == NULL || fchmod(fd, 0644) != 0 || write_all(fd, text, strlen(text)) != 0 ||
-	    write_all(fd, "\n", 1) != 0 || fsync(fd) != 0) {
+	if (text == NULL || fchmod(fd, 0644) != 0 || pj_write_all(fd, text, strlen(text)) != 0 ||
+	    pj_write_all(fd, "\n", 1) != 0 || fsync(fd) != 0) {
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "cannot write cache file in %s: %s", dir,
 		             strerror(errno));
 		goto out;

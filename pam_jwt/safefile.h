@@ -23,4 +23,8 @@ enum pj_status pj_read_file(const char *path, size_t maxsize, char **buf, size_t
 enum pj_status pj_read_secret_file(const char *path, size_t maxsize, char **buf, size_t *len,
                                    struct pj_err *err);
 
+/* Write all of p[0..n) to fd, retrying after EINTR and short writes.
+ * Returns 0, or -1 with errno set. */
+int pj_write_all(int fd, const char *p, size_t n);
+
 #endif

@@ -183,21 +183,6 @@ static int hash_id(const char *iss, size_t isslen, const char *jti, size_t jtile
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Write the live entries of text plus the new line to path atomically. */
 static enum pj_status rewrite(const char *dir, const char *path, const char *text, size_t len,
                               int64_t now, const char *add, struct pj_err *err)
@@ -216,11 +201,11 @@ static enum pj_status rewrite(const char *dir, const char *path, const char *tex
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)(eol - p) + 1;
 
-		if (strtoll(p, NULL, 10) >= now && write_all(fd, p, n) != 0)
+		if (strtoll(p, NULL, 10) >= now && pj_write_all(fd, p, n) != 0)
 			goto fail;
 		p += n;
 	}
-	if (write_all(fd, add, strlen(add)) != 0 || fchmod(fd, 0600) != 0 || fsync(fd) != 0)
+	if (pj_write_all(fd, add, strlen(add)) != 0 || fchmod(fd, 0600) != 0 || fsync(fd) != 0)
 		goto fail;
 	if (close(fd) != 0) {
 		fd = -1;
@@ -321,7 +306,7 @@ enum pj_status pj_replay_check(const struct pj_config *cfg, const struct json_ob
 		goto out;
 	}
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || write_all(fd, add, strlen(add)) != 0 || fsync(fd) != 0) {
+	if (fd < 0 || pj_write_all(fd, add, strlen(add)) != 0 || fsync(fd) != 0) {
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "cannot write the replay store %s: %s", path,
 		             strerror(errno));
 		if (fd >= 0)

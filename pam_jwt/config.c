@@ -6,6 +6,7 @@
 
 #include "options.h"
 #include "safefile.h"
+#include "textline.h"
 
 struct line {
 	const char *key, *value; /* value NUL-terminated copy, or NULL */
@@ -23,58 +24,47 @@ static int is_space(char c)
  * syntax error, -2 when out of memory.  *lineno counts lines. */
 static int next_line(const char **p, const char *end, unsigned *lineno, struct line *ln)
 {
-	while (*p < end) {
-		const char *s = *p, *eol = memchr(s, '\n', (size_t)(end - s));
-		const char *eq, *ke, *vs, *ve;
-		char *v;
+	const char *s, *ve, *eq, *ke, *vs;
+	size_t n;
+	char *v;
 
-		if (eol == NULL)
-			eol = end;
-		*p = eol < end ? eol + 1 : end;
-		(*lineno)++;
-		while (s < eol && is_space(*s))
-			s++;
-		ve = eol;
-		while (ve > s && is_space(ve[-1]))
-			ve--;
-		if (s == ve || *s == '#')
-			continue;
-		memset(ln, 0, sizeof(*ln));
-		if (*s == '[') {
-			if (ve[-1] != ']' || ve - s < 3)
-				return -1;
-			ln->section = 1;
-			ln->key = s + 1;
-			ln->keylen = (size_t)(ve - s - 2);
-			return 1;
-		}
-		eq = memchr(s, '=', (size_t)(ve - s));
-		if (eq == NULL)
+	if (!pj_next_text_line(p, end, lineno, &s, &n))
+		return 0;
+	ve = s + n;
+	memset(ln, 0, sizeof(*ln));
+	if (*s == '[') {
+		if (ve[-1] != ']' || ve - s < 3)
 			return -1;
-		ke = eq;
-		while (ke > s && is_space(ke[-1]))
-			ke--;
-		vs = eq + 1;
-		while (vs < ve && is_space(*vs))
-			vs++;
-		if (ke == s)
-			return -1;
-		/* "value" keeps spaces at its ends (prompt = "Token: ") */
-		if (ve - vs >= 2 && *vs == '"' && ve[-1] == '"') {
-			vs++;
-			ve--;
-		}
-		v = malloc((size_t)(ve - vs) + 1);
-		if (v == NULL)
-			return -2;
-		memcpy(v, vs, (size_t)(ve - vs));
-		v[ve - vs] = '\0';
-		ln->key = s;
-		ln->keylen = (size_t)(ke - s);
-		ln->value = v;
+		ln->section = 1;
+		ln->key = s + 1;
+		ln->keylen = (size_t)(ve - s - 2);
 		return 1;
 	}
-	return 0;
+	eq = memchr(s, '=', n);
+	if (eq == NULL)
+		return -1;
+	ke = eq;
+	while (ke > s && is_space(ke[-1]))
+		ke--;
+	vs = eq + 1;
+	while (vs < ve && is_space(*vs))
+		vs++;
+	if (ke == s)
+		return -1;
+	/* "value" keeps spaces at its ends (prompt = "Token: ") */
+	if (ve - vs >= 2 && *vs == '"' && ve[-1] == '"') {
+		vs++;
+		ve--;
+	}
+	v = malloc((size_t)(ve - vs) + 1);
+	if (v == NULL)
+		return -2;
+	memcpy(v, vs, (size_t)(ve - vs));
+	v[ve - vs] = '\0';
+	ln->key = s;
+	ln->keylen = (size_t)(ke - s);
+	ln->value = v;
+	return 1;
 }
 
 static enum pj_status at_line(enum pj_status st, const char *path, unsigned lineno,

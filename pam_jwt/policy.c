@@ -7,6 +7,7 @@
 #include "account.h"
 #include "pj_json.h"
 #include "policy.h"
+#include "textline.h"
 
 #define MAX_CONDS 16
 #define MAX_VALUE 512
@@ -253,34 +254,24 @@ enum pj_status pj_map_eval(const char *text, size_t len, const char *path,
                            enum pj_map_result *result, char *account, size_t accsz, unsigned *line,
                            struct pj_err *err)
 {
-	const char *p = text, *end = text + len;
+	const char *p = text, *end = text + len, *s;
 	unsigned lineno = 0;
+	size_t n;
 	int found = 0;
 
 	*result = PJ_MAP_NONE;
 	*line = 0;
 	if (memchr(text, '\0', len) != NULL)
 		return pj_fail(err, PJ_E_CONFIG, "%s: contains a NUL byte", path);
-	while (p < end) {
-		const char *s = p, *eol = memchr(p, '\n', (size_t)(end - p)), *e, *why = NULL;
+	while (pj_next_text_line(&p, end, &lineno, &s, &n)) {
+		const char *why = NULL;
 		char acc[PJ_USER_MAX + 1];
 		enum pj_map_result res = PJ_MAP_NONE;
 		int matched = 0;
 
-		if (eol == NULL)
-			eol = end;
-		p = eol + 1;
-		lineno++;
-		while (s < eol && (*s == ' ' || *s == '\t'))
-			s++;
-		e = eol;
-		while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-			e--;
-		if (s == e || *s == '#')
-			continue;
 		/* Every line is checked, so a typo anywhere fails closed. */
-		if (map_line(s, (size_t)(e - s), found ? NULL : claims, service, &matched, &res,
-		             acc, sizeof(acc), &why) != 0) {
+		if (map_line(s, n, found ? NULL : claims, service, &matched, &res, acc, sizeof(acc),
+		             &why) != 0) {
 			*result = PJ_MAP_NONE;
 			*line = 0;
 			return pj_fail(err, PJ_E_CONFIG, "%s:%u: %s", path, lineno, why);

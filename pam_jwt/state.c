@@ -14,6 +14,7 @@
 #include "pj_json.h"
 #include "safefile.h"
 #include "state.h"
+#include "textline.h"
 
 #define LINE_LEN 84 /* "EXPIRY HASH\n": up to 18 digits, space, 64 hex, newline */
 
@@ -99,7 +100,8 @@ static int claim_is(const struct json_object *claims, const char *name, const ch
 enum pj_status pj_revocation_check(const struct pj_config *cfg, const struct json_object *claims,
                                    struct pj_err *err)
 {
-	const char *p, *end;
+	const char *p, *end, *s = NULL;
+	size_t n = 0;
 	char *text = NULL;
 	size_t len = 0;
 	unsigned lineno = 0;
@@ -114,22 +116,16 @@ enum pj_status pj_revocation_check(const struct pj_config *cfg, const struct jso
 	if (pj_json_get_date(claims, "iat", &iat) != 1)
 		iat = 0;
 	st = PJ_OK;
-	for (p = text, end = text + len; p < end && st == PJ_OK;) {
-		const char *s = p, *eol = memchr(p, '\n', (size_t)(end - p)), *e;
+	p = text;
+	end = text + len;
+	if (memchr(text, '\0', len) != NULL) {
+		free(text);
+		return pj_fail(err, PJ_E_CONFIG, "%s: contains a NUL byte", cfg->revocation_file);
+	}
+	while (st == PJ_OK && pj_next_text_line(&p, end, &lineno, &s, &n)) {
 		struct rev_line r;
 
-		if (eol == NULL)
-			eol = end;
-		p = eol + 1;
-		lineno++;
-		while (s < eol && (*s == ' ' || *s == '\t'))
-			s++;
-		e = eol;
-		while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-			e--;
-		if (s == e || *s == '#')
-			continue;
-		if (parse_rev(s, (size_t)(e - s), &r) != 0) {
+		if (parse_rev(s, n, &r) != 0) {
 			st = pj_fail(err, PJ_E_CONFIG,
 			             "%s:%u: expected jti=ID or sub=SUB [before=EPOCH] [iss=URL]",
 			             cfg->revocation_file, lineno);

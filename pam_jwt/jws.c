@@ -54,8 +54,8 @@ int jws_looks_like_token(const char *tok, size_t len)
 }
 
 /* Decode one segment and parse it as a strict JSON object. */
-static enum pj_status decode_json(struct json_tokener *tok, const char *seg, size_t len,
-                                  const char *what, struct json_object **out, struct pj_err *err)
+static enum pj_status decode_json(const char *seg, size_t len, const char *what,
+                                  struct json_object **out, struct pj_err *err)
 {
 	unsigned char *raw = NULL;
 	size_t rawlen = 0;
@@ -65,7 +65,7 @@ static enum pj_status decode_json(struct json_tokener *tok, const char *seg, siz
 		return pj_fail(err, PJ_E_FORMAT, "empty %s", what);
 	if (b64_decode(seg, len, &raw, &rawlen) != 0)
 		return pj_fail(err, PJ_E_FORMAT, "%s is not strict base64url", what);
-	st = pj_json_parse_tok(tok, (const char *)raw, rawlen, PJ_JSON_MAX_DEPTH, out, err);
+	st = pj_json_parse((const char *)raw, rawlen, PJ_JSON_MAX_DEPTH, out, err);
 	if (st != PJ_OK && err != NULL) {
 		char inner[PJ_REASON_MAX];
 
@@ -128,7 +128,6 @@ static enum pj_status check_header(struct jws *j, struct pj_err *err)
 enum pj_status jws_parse(const char *tok, size_t len, struct jws *out, struct pj_err *err)
 {
 	struct jws j;
-	struct json_tokener *jt = NULL;
 	const char *dot[4];
 	size_t i, ndots = 0;
 	enum pj_status st;
@@ -151,16 +150,13 @@ enum pj_status jws_parse(const char *tok, size_t len, struct jws *out, struct pj
 	if (dot[1] + 1 == tok + len)
 		return pj_fail(err, PJ_E_FORMAT, "token has an empty signature");
 
-	jt = json_tokener_new_ex(PJ_JSON_MAX_DEPTH + 1);
-	if (jt == NULL)
-		return pj_fail(err, PJ_E_NOMEM, "out of memory");
-	st = decode_json(jt, tok, (size_t)(dot[0] - tok), "header", &j.header, err);
+	st = decode_json(tok, (size_t)(dot[0] - tok), "header", &j.header, err);
 	if (st != PJ_OK)
 		goto fail;
 	st = check_header(&j, err);
 	if (st != PJ_OK)
 		goto fail;
-	st = decode_json(jt, dot[0] + 1, (size_t)(dot[1] - dot[0] - 1), "payload", &j.claims, err);
+	st = decode_json(dot[0] + 1, (size_t)(dot[1] - dot[0] - 1), "payload", &j.claims, err);
 	if (st != PJ_OK)
 		goto fail;
 	if (b64_decode(dot[1] + 1, (size_t)(tok + len - dot[1] - 1), &j.sig, &j.sig_len) != 0) {
@@ -169,11 +165,9 @@ enum pj_status jws_parse(const char *tok, size_t len, struct jws *out, struct pj
 	}
 	j.signing_input = tok;
 	j.signing_input_len = (size_t)(dot[1] - tok);
-	json_tokener_free(jt);
 	*out = j;
 	return PJ_OK;
 fail:
-	json_tokener_free(jt);
 	jws_free(&j);
 	return st;
 }

@@ -1,8 +1,10 @@
-/* Strict JSON for tokens, key sets and caches, on top of json-c.
+/* Strict JSON for tokens, key sets and caches, read into json-c objects.
  *
- * json-c on its own accepts trailing garbage, NaN, raw control characters,
- * overlong UTF-8 and lone surrogates, and silently keeps the last of two
- * duplicate members.  pj_json_parse refuses all of those. */
+ * json-c's own tokener accepts trailing garbage, NaN, raw control
+ * characters, overlong UTF-8, lone surrogates and single-quoted names, and
+ * silently keeps the last of two duplicate members.  pj_json_parse reads
+ * the text itself in one pass, refuses all of those, and builds the json-c
+ * tree as it goes. */
 #ifndef PJ_JSON_H
 #define PJ_JSON_H
 
@@ -25,11 +27,6 @@
  * with a reason in err; *out is untouched. */
 enum pj_status pj_json_parse(const char *buf, size_t len, int max_depth, struct json_object **out,
                              struct pj_err *err);
-
-/* pj_json_parse with a tokener the caller made with
- * json_tokener_new_ex(max_depth + 1) and reuses (NULL: one of its own). */
-enum pj_status pj_json_parse_tok(struct json_tokener *tok, const char *buf, size_t len,
-                                 int max_depth, struct json_object **out, struct pj_err *err);
 
 /* Member `name` of obj if it exists and has JSON type `type`, else NULL. */
 struct json_object *pj_json_get(const struct json_object *obj, const char *name,

@@ -13,7 +13,7 @@ packages=(
 	openssl curl ca-certificates valgrind jq
 	libqrencode-dev
 	clang libclang-rt-14-dev clang-format
-	libjwt-dev whois time
+	libjwt-dev whois time locales
 )
 # Node.js: the machine's own when it has one (its npm may not be Debian's).
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
@@ -29,6 +29,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# A locale whose decimal point is a comma, for the JSON number test.
+if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+	if [ "$(id -u)" -eq 0 ]; then
+		localedef -i de_DE -f UTF-8 de_DE.UTF-8
+	else
+		echo "install-deps: no de_DE.UTF-8 locale (the JSON locale test will skip)" >&2
+	fi
 fi
 for d in tests/jose-tools tests/authcenter; do
 	if [ ! -d "$d/node_modules" ] || [ "$d/package-lock.json" -nt "$d/node_modules" ]; then

@@ -43,6 +43,24 @@ for t in v['tests']:
     open(os.path.join(d, hashlib.sha1(b).hexdigest()), 'wb').write(b)
 PY
 		;;
+	fuzz_json)
+		for f in "$top"/tests/vectors/libjwt/*.json "$top"/tests/vectors/latchset-jose/*.jwkset \
+			"$here"/fuzz.jwks; do
+			cp "$f" "$dir/$(basename "$f")"
+		done
+		python3 - "$top" "$dir" <<'PY'
+import base64, json, sys, hashlib, os
+top, d = sys.argv[1], sys.argv[2]
+v = json.load(open(os.path.join(top, 'tests/vectors/derived/jwt_attack_vectors.dev.json')))
+for t in v['tests']:
+    for part in t['token'].split('.')[:2]:
+        try:
+            b = base64.urlsafe_b64decode(part + '=' * (-len(part) % 4))
+        except Exception:
+            continue
+        open(os.path.join(d, hashlib.sha1(b).hexdigest()), 'wb').write(b)
+PY
+		;;
 	fuzz_jwks | fuzz_http)
 		for f in "$top"/tests/vectors/libjwt/*.json "$top"/tests/vectors/latchset-jose/*.jwkset \
 			"$here"/fuzz.jwks; do
@@ -62,7 +80,7 @@ PY
 	esac
 }
 
-for t in fuzz_token fuzz_jwks fuzz_config fuzz_map fuzz_http; do
+for t in fuzz_token fuzz_json fuzz_jwks fuzz_config fuzz_map fuzz_http; do
 	if ! build "$t"; then
 		ok "$t builds" false
 		sed 's/^/# /' "$out/$t.build.log" | head -20

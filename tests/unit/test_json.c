@@ -2,6 +2,7 @@
  * security-minded reader must not, and the typed getters. */
 #include "config.h"
 
+#include <locale.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,6 +408,78 @@ static void test_str_eq_is_length_aware(void **state)
 	assert_true(pj_json_str_eq("", 0, ""));
 }
 
+/* What is accepted reads exactly as json-c's own tokener reads it: the
+ * same types, values, names and order (compared through json-c's
+ * serialiser), for every kind of value and escape. */
+static void same_as_json_c(const char *text)
+{
+	struct json_object *mine = obj(text), *theirs;
+	struct json_tokener *tok = json_tokener_new_ex(PJ_JSON_MAX_DEPTH + 1);
+
+	assert_non_null(tok);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	theirs = json_tokener_parse_ex(tok, text, (int)strlen(text));
+	assert_non_null(theirs);
+	assert_string_equal(json_object_to_json_string_ext(mine, JSON_C_TO_STRING_PLAIN),
+	                    json_object_to_json_string_ext(theirs, JSON_C_TO_STRING_PLAIN));
+	assert_true(json_object_equal(mine, theirs));
+	json_object_put(mine);
+	json_object_put(theirs);
+	json_tokener_free(tok);
+}
+
+static const char *const same_texts[] = {
+	"{}",
+	"{\"a\":{},\"b\":[],\"c\":[[]],\"d\":[{}]}",
+	"{\"iss\":\"https://idp.test\",\"sub\":\"alice\",\"aud\":[\"a\",\"b\"],\"exp\":1750000300,"
+	"\"nbf\":1750000000.5,\"groups\":[\"admins\",\"devs\"],\"email_verified\":true,"
+	"\"x\":false,\"y\":null}",
+	"{\"n\":[0,-0,1,-1,9223372036854775807,-9223372036854775808,9223372036854775808,"
+	"18446744073709551615,18446744073709551616,-9223372036854775809,"
+	"99999999999999999999999,-99999999999999999999999]}",
+	"{\"d\":[0.5,-0.5,1e5,1E5,1e+5,1e-5,-1.25E-300,1.7976931348623157e308,0.0,-0.0,"
+	"123456789012345678901234567890.5,1e0]}",
+	"{\"s\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\",\"u\":\"\\u00e9\\u20AC\\ud83d\\ude00\\u0001\\u001f\"}",
+	"{\"mixed\":\"a\\u00e9b\xc3\xa9" "c\\nd\xf0\x9f\x98\x80" "e\",\"\\u0061\\u0062\":\"k\"}",
+	"{\"\xe2\x82\xac\":\"\xef\xbf\xbf\xf4\x8f\xbf\xbf\",\"\":\"\",\"a b\":\" \"}",
+	" \t\r\n{ \"a\" : [ 1 , 2 ] , \"b\" : { \"c\" : \"d\" } }\r\n\t ",
+	"{\"long name that does not fit in a short buffer, so it is copied another way, "
+	"which must give the same result as the short names do, however long it is\":1,"
+	"\"long\\u0020escaped name that does not fit in a short buffer either, and is "
+	"decoded before it is copied, which must also give the same result\":\"v\\u00e9\"}",
+};
+
+static void test_json_reads_as_json_c_does(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(same_texts) / sizeof(same_texts[0]); i++)
+		same_as_json_c(same_texts[i]);
+}
+
+/* A desktop session may run the module under a locale whose decimal point
+ * is a comma: fractions must still read in the JSON (C) way. */
+static void test_json_fraction_ignores_process_locale(void **state)
+{
+	locale_t de = newlocale(LC_ALL_MASK, "de_DE.UTF-8", (locale_t)0), old;
+	struct json_object *o;
+
+	(void)state;
+	if (de == (locale_t)0) {
+		print_message("no de_DE.UTF-8 locale (tests/install-deps.sh makes one)\n");
+		skip();
+	}
+	assert_true(strtod_l("0,5", NULL, de) == 0.5); /* it is a comma locale */
+	old = uselocale(de);
+	o = obj("{\"exp\":1750000300.75,\"e\":2.5e3}");
+	uselocale(old);
+	freelocale(de);
+	assert_true(json_object_get_double(json_object_object_get(o, "exp")) == 1750000300.75);
+	assert_true(json_object_get_double(json_object_object_get(o, "e")) == 2500.0);
+	json_object_put(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +511,8 @@ int main(void)
 		cmocka_unit_test(test_get_date_fraction_and_exponent),
 		cmocka_unit_test(test_get_string_and_typed_get),
 		cmocka_unit_test(test_str_eq_is_length_aware),
+		cmocka_unit_test(test_json_reads_as_json_c_does),
+		cmocka_unit_test(test_json_fraction_ignores_process_locale),
 	};
 
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);

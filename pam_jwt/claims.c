@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <math.h>
 #include <string.h>
 #include <strings.h>
 
@@ -24,11 +23,15 @@ int pj_typ_matches(const char *typ, size_t typlen, const char *want)
 	       strncasecmp(typ, want, wlen) == 0;
 }
 
+/* Only for a claim pj_json_get_date accepted: its value is finite and
+ * within the year 9999, so the conversion is defined (and no libm, whose
+ * pages would add to every login's memory, is needed for floor). */
 static int has_fraction(const struct json_object *claims, const char *name)
 {
 	struct json_object *v = pj_json_get(claims, name, json_type_double);
+	double d = v != NULL ? json_object_get_double(v) : 0;
 
-	return v != NULL && json_object_get_double(v) != floor(json_object_get_double(v));
+	return d != (double)(int64_t)d;
 }
 
 static enum pj_status get_date(const struct json_object *claims, const char *name, int64_t *v,

@@ -565,7 +565,10 @@ int pj_json_get_date(const struct json_object *obj, const char *name, int64_t *v
 	d = json_object_get_double(v);
 	if (!isfinite(d) || d < -MAX_DATE || d > MAX_DATE)
 		return -1;
-	*value = (int64_t)floor(d);
+	/* towards negative infinity, as floor() would (|d| is in range) */
+	*value = (int64_t)d;
+	if ((double)*value > d)
+		(*value)--;
 	return 1;
 }
 

@@ -23,8 +23,8 @@ die() { echo "bench: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "run as root (pam_unix and the namespace need it)"
 [ -f "$top/pam_jwt/.libs/pam_jwt.so" ] && [ -f "$top/.libs/libpamjwt.a" ] ||
 	die "build first: autoreconf -fi && ./configure && make"
-for c in valgrind node gcc mkpasswd unshare; do
-	command -v $c >/dev/null || die "$c is missing (apt-get install valgrind nodejs gcc whois util-linux)"
+for c in valgrind node gcc mkpasswd unshare strace; do
+	command -v $c >/dev/null || die "$c is missing (apt-get install valgrind nodejs gcc whois util-linux strace)"
 done
 [ -f /usr/include/jwt.h ] || die "libjwt-dev is missing (apt-get install libjwt-dev)"
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (apt-get install time)"
@@ -175,11 +175,12 @@ login_row() { # NAME SERVICE USER ANSWER [ns]
 		echo $(((e - s) / 1000))
 	done | median)
 	rss=$(for _ in $(seq 5); do $wrap /usr/bin/time -f %M "$W/login" "$W/pam.d" "$svc" "$user" "$ans" 2>&1 >/dev/null | tail -1; done | median)
-	echo "| $name | $(m "$ir_v") | $(awk -v v="$times" 'BEGIN {printf "%.2f", v / 1000}') | $rss |"
+	[ "$svc" = trivial ] && echo "$rss" >"$W/trivial.rss"
+	echo "| $name | $(m "$ir_v") | $(awk -v v="$times" 'BEGIN {printf "%.2f", v / 1000}') | $rss | $(awk -v v="$rss" -v t="$(cat "$W/trivial.rss")" 'BEGIN {printf "%+d", v - t}') |"
 	echo "$name $ir_v $times $rss" >>"$W/login.raw"
 }
-login_table="| login | Ir | ms (median) | peak RSS KiB |
-|---|---|---|---|
+login_table="| login | Ir | ms (median) | peak RSS KiB | above trivial KiB |
+|---|---|---|---|---|
 $(login_row "trivial module (floor)" trivial root x)
 $(login_row "pam_jwt, cached JWKS (3 keys), RS256" cache root "$(cat "$W/ac-RS256.tok")")
 $(login_row "pam_jwt, cached JWKS (3 keys), ES256" cache root "$(cat "$W/ac-ES256.tok")")
@@ -215,6 +216,37 @@ cold_table="| first login, empty cache (ES256) | ms (median of 7) | Ir |
 |---|---|---|
 | discovery + JWKS fetch + login | $(awk -v v="$cold" 'BEGIN {printf "%.1f", v / 1000}') | $(m "$coldir") |"
 
+# ---- 5. what a login does to the system (strace) ---------------------------
+# The hot path (keys in a fresh cache) must open no internet socket and
+# write no file; with replay protection on, one small write under a lock.
+mkdir -m 700 "$W/replay"
+{ cat "$W/cache.conf"; printf 'replay = yes\nreplay_dir = %s\n' "$W/replay"; } >"$W/replay.conf"
+chmod 600 "$W/replay.conf"
+printf 'auth required %s config=%s\n' "$MOD" "$W/replay.conf" >"$W/pam.d/replay"
+"$W/login" "$W/pam.d" cache root "$(cat "$W/ac-ES256.tok")" || die "cannot refill the key cache"
+sys_row() { # NAME SERVICE: counts from one login's system calls
+	local t=$W/strace.$2 inet wopen wfile ren lock bytes
+	strace -f -y -o "$t" -e trace=socket,connect,openat,open,creat,rename,renameat,renameat2,unlink,unlinkat,write,pwrite64,writev,flock \
+		"$W/login" "$W/pam.d" "$2" root "$(cat "$W/ac-ES256.tok")" || die "$1: the login failed under strace"
+	inet=$(grep -cE 'socket\(AF_INET6?,|connect\(.*sa_family=AF_INET' "$t")
+	wopen=$(grep -E ' open(at)?\(|creat\(' "$t" | grep -v ENOENT | grep -cE 'O_WRONLY|O_RDWR|O_CREAT|creat\(')
+	wfile=$(grep -E ' (write|pwrite64|writev)\([0-9]+</' "$t" | grep -vc 'socket:')
+	bytes=$(grep -E ' (write|pwrite64|writev)\([0-9]+</' "$t" | grep -v 'socket:' | sed -n 's/.*= \([0-9]*\)$/\1/p' | awk '{s += $1} END {print s + 0}')
+	ren=$(grep -cE ' (rename|renameat2?|unlink|unlinkat)\(' "$t")
+	lock=$(grep -c 'LOCK_EX' "$t")
+	echo "| $1 | $inet | $wopen | $wfile ($bytes bytes) | $ren | $lock |"
+	echo "$2 $inet $wopen $wfile $ren $lock" >>"$W/sys.raw"
+}
+sys_table="| ES256 login, keys in a fresh cache | internet sockets | files opened for writing | writes to files | renames, unlinks | exclusive locks |
+|---|---|---|---|---|---|
+$(sys_row "replay protection off" cache)
+$(sys_row "replay protection on (first use of a token)" replay)"
+read -r _ a b c d e < <(grep '^cache ' "$W/sys.raw")
+[ "$a$b$c$d$e" = 00000 ] || die "the hot path used the network or wrote a file: $a $b $c $d $e"
+read -r _ a b c d e < <(grep '^replay ' "$W/sys.raw")
+[ "$a" = 0 ] && [ "$c" = 1 ] && [ "$d" = 0 ] && [ "$e" = 1 ] ||
+	die "replay protection did not make one locked write: $a $b $c $d $e"
+
 # ---- report -----------------------------------------------------------------
 machine="$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -sr)"
 versions="OpenSSL $(openssl version | awk '{print $2}'), json-c $(pkg-config --modversion json-c), libjwt $(dpkg-query -W -f='${Version}' libjwt-dev 2>/dev/null), Linux-PAM $(dpkg-query -W -f='${Version}' libpam0g), glibc $(ldd --version | head -1 | awk '{print $NF}'), valgrind $(valgrind --version)"
@@ -246,6 +278,13 @@ $login_table
 $conc_table
 
 $cold_table
+
+## System calls of one login
+
+Counted with strace over one whole login (the syslog and audit sockets are
+local and not counted as internet sockets).
+
+$sys_table
 "
 echo "$report"
 if [ $smoke -eq 0 ]; then

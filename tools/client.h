@@ -102,6 +102,16 @@ struct pj_http_opts pjc_http_opts(const struct pjc_conf *c);
  * it was one, 0 when argv[*i] is not a common option, -1 on error. */
 int pjc_common_option(struct pjc_conf *c, int argc, char **argv, int *i, struct pjc_err *e);
 
+/* Non-zero when --help or -h is among argv[0..argc): the command prints
+ * its usage and succeeds, whatever else is there. */
+int pjc_wants_help(int argc, char **argv);
+
+/* The arguments of a command that takes the common options and at most
+ * one flag of its own (`flag`, which sets *set to 1).  Returns 0, or the
+ * exit code with e set (anything else is a usage error naming it). */
+int pjc_args_with_flag(struct pjc_conf *c, int argc, char **argv, const char *flag, int *set,
+                       struct pjc_err *e);
+
 /* ---- the cache directory (client_cache.c) ---------------------------- */
 
 #define PJC_CACHE_FILE_MAX (256 * 1024)

@@ -409,6 +409,34 @@ int pjc_common_option(struct pjc_conf *c, int argc, char **argv, int *i, struct 
 	return 0;
 }
 
+int pjc_wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+int pjc_args_with_flag(struct pjc_conf *c, int argc, char **argv, const char *flag, int *set,
+                       struct pjc_err *e)
+{
+	int i, r;
+
+	for (i = 0; i < argc; i++) {
+		if ((r = pjc_common_option(c, argc, argv, &i, e)) < 0)
+			return e->code;
+		if (r > 0)
+			continue;
+		if (strcmp(argv[i], flag) != 0)
+			return pjc_fail(e, PJC_EXIT_USAGE, "unexpected argument \"%.64s\"",
+			                argv[i]);
+		*set = 1;
+	}
+	return 0;
+}
+
 int pjc_next_word(const char **p, const char **word, size_t *len)
 {
 	const char *s = *p;

@@ -333,11 +333,10 @@ int cmd_login(int argc, char **argv)
 	memset(&l, 0, sizeof(l));
 	memset(&r, 0, sizeof(r));
 	memset(&dr, 0, sizeof(dr));
-	for (i = 0; i < (size_t)argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		}
+	if (pjc_wants_help(argc, argv)) {
+		usage(stdout);
+		return 0;
+	}
 	if ((rc = pjc_conf_load(&c, &e)) != 0 || (rc = parse_args(argc, argv, &c, &o, &e)) != 0 ||
 	    (rc = pjc_conf_need_client(&c, &e)) != 0 ||
 	    (rc = pjc_cache_check_dir(c.cache_dir, 1, &e)) != 0)

@@ -107,27 +107,15 @@ int cmd_logout(int argc, char **argv)
 	struct pjc_conf c;
 	struct pjc_err e = { 0, "" };
 	char *name = NULL;
-	int i, r, rc, all = 0;
+	int rc, all = 0;
 
-	for (i = 0; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		}
-	if ((rc = pjc_conf_load(&c, &e)) != 0)
-		goto out;
-	for (i = 0; i < argc; i++) {
-		if ((r = pjc_common_option(&c, argc, argv, &i, &e)) < 0) {
-			rc = e.code;
-			goto out;
-		}
-		if (r == 0 && strcmp(argv[i], "--all") == 0)
-			all = 1;
-		else if (r == 0) {
-			rc = pjc_fail(&e, PJC_EXIT_USAGE, "unexpected argument \"%.64s\"", argv[i]);
-			goto out;
-		}
+	if (pjc_wants_help(argc, argv)) {
+		usage(stdout);
+		return 0;
 	}
+	if ((rc = pjc_conf_load(&c, &e)) != 0 ||
+	    (rc = pjc_args_with_flag(&c, argc, argv, "--all", &all, &e)) != 0)
+		goto out;
 	if (!all && (rc = pjc_conf_need_client(&c, &e)) != 0)
 		goto out;
 	if ((rc = pjc_cache_check_dir(c.cache_dir, 0, &e)) != 0) {

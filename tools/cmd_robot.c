@@ -325,15 +325,14 @@ int cmd_robot(int argc, char **argv)
 	struct pjc_conf c;
 	struct pjc_err e = { 0, "" };
 	struct robot_opts o;
-	int i, rc;
+	int rc;
 
 	memset(&o, 0, sizeof(o));
 	o.min_valid = -1;
-	for (i = 0; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		}
+	if (pjc_wants_help(argc, argv)) {
+		usage(stdout);
+		return 0;
+	}
 	if ((rc = pjc_conf_load(&c, &e)) == 0 && (rc = parse_args(argc, argv, &c, &o, &e)) == 0)
 		rc = o.token_file || o.token_env ? pass_through(&c, &o, &e)
 		                                 : client_credentials(&c, &o, &e);

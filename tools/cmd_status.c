@@ -194,27 +194,15 @@ int cmd_status(int argc, char **argv)
 	DIR *d = NULL;
 	struct dirent *ent;
 	int64_t now = (int64_t)time(NULL);
-	int i, r, rc, json = 0, usable = 0, found = 0;
+	int rc, json = 0, usable = 0, found = 0;
 
-	for (i = 0; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		}
-	if ((rc = pjc_conf_load(&c, &e)) != 0)
-		goto out;
-	for (i = 0; i < argc; i++) {
-		if ((r = pjc_common_option(&c, argc, argv, &i, &e)) < 0) {
-			rc = e.code;
-			goto out;
-		}
-		if (r == 0 && strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else if (r == 0) {
-			rc = pjc_fail(&e, PJC_EXIT_USAGE, "unexpected argument \"%.64s\"", argv[i]);
-			goto out;
-		}
+	if (pjc_wants_help(argc, argv)) {
+		usage(stdout);
+		return 0;
 	}
+	if ((rc = pjc_conf_load(&c, &e)) != 0 ||
+	    (rc = pjc_args_with_flag(&c, argc, argv, "--json", &json, &e)) != 0)
+		goto out;
 	if ((rc = pjc_cache_check_dir(c.cache_dir, 0, &e)) != 0 && rc != PJC_EXIT_LOGIN)
 		goto out;
 	arr = json_object_new_array();

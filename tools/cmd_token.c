@@ -45,11 +45,10 @@ int cmd_token(int argc, char **argv)
 	int64_t exp = 0, now;
 	int i, r, rc, json = 0;
 
-	for (i = 0; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		}
+	if (pjc_wants_help(argc, argv)) {
+		usage(stdout);
+		return 0;
+	}
 	if ((rc = pjc_conf_load(&c, &e)) != 0)
 		goto out;
 	for (i = 0; i < argc; i++) {

@@ -114,6 +114,22 @@ is "status --json: claims flagged as unverified" \
 	"false alice true"
 unlike "status --json never shows the refresh token" "$OUT" "$(cache_get refresh_token)"
 
+# ---- arguments: one loop for every command's common options ----------------
+
+for cmd in status logout; do
+	hx $cmd --bogus
+	rc_is "$cmd --bogus: usage error" $X_USAGE
+	like "$cmd --bogus: names the argument" "$ERR" 'unexpected argument "--bogus"'
+	hx $cmd --issuer
+	rc_is "$cmd --issuer without a value: usage error" $X_USAGE
+	like "$cmd --issuer without a value: says so" "$ERR" '--issuer needs a value'
+	hx $cmd --bogus --help
+	rc_is "$cmd --help after a bad argument: still the help, exit 0" $X_OK
+	like "$cmd --help: prints the usage" "$OUT" "pam-jwt $cmd"
+done
+hx status --json --json
+rc_is "status --json twice: fine" $X_OK
+
 # ---- login again: keeps the audiences, machine-readable ---------------------
 
 th_login bob --json --no-qr

@@ -109,7 +109,7 @@ static enum pj_status read_file(const char *path, size_t maxsize, int secret, ch
 	char *data = NULL;
 	size_t got = 0;
 	enum pj_status rc;
-	int fd;
+	int fd, r;
 
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
@@ -148,18 +148,12 @@ static enum pj_status read_file(const char *path, size_t maxsize, int secret, ch
 		rc = pj_fail(err, PJ_E_NOMEM, "out of memory");
 		goto out;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, data + got, (size_t)st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			rc = pj_fail(err, PJ_E_UNAVAILABLE, "cannot read %s%s%s", path,
-			             r < 0 ? ": " : ": file shrank while reading",
-			             r < 0 ? strerror(errno) : "");
-			goto out;
-		}
-		got += (size_t)r;
+	got = (size_t)st.st_size;
+	if ((r = pj_read_all(fd, data, got)) != 0) {
+		rc = pj_fail(err, PJ_E_UNAVAILABLE, "cannot read %s%s%s", path,
+		             r < 0 ? ": " : ": file shrank while reading",
+		             r < 0 ? strerror(errno) : "");
+		goto out;
 	}
 	data[got] = '\0';
 	*buf = data;
@@ -170,6 +164,23 @@ out:
 	pj_free_secret(data, (size_t)st.st_size + 1);
 	close(fd);
 	return rc;
+}
+
+int pj_read_all(int fd, char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = read(fd, p, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return 1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
 }
 
 int pj_write_all(int fd, const char *p, size_t n)

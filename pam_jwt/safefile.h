@@ -27,4 +27,9 @@ enum pj_status pj_read_secret_file(const char *path, size_t maxsize, char **buf,
  * Returns 0, or -1 with errno set. */
 int pj_write_all(int fd, const char *p, size_t n);
 
+/* Read exactly n bytes from fd into p, retrying after EINTR and short
+ * reads.  Returns 0; -1 with errno set on a read error; 1 when the file
+ * ended first (it shrank while being read). */
+int pj_read_all(int fd, char *p, size_t n);
+
 #endif

@@ -18,6 +18,7 @@
 
 #include "client.h"
 #include "pj_err.h"
+#include "safefile.h"
 
 char *pjc_path(const char *dir, const char *name)
 {
@@ -100,7 +101,7 @@ int pjc_cache_read(const char *dir, const char *name, char **buf, size_t *len, i
 	char *path = pjc_path(dir, name), *data = NULL;
 	struct stat st;
 	size_t got = 0;
-	int fd = -1, rc;
+	int fd = -1, rc, r;
 
 	*missing = 0;
 	if (path == NULL)
@@ -154,17 +155,11 @@ int pjc_cache_read(const char *dir, const char *name, char **buf, size_t *len, i
 		rc = pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
 		goto out;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, data + got, (size_t)st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			rc = pjc_fail(e, PJC_EXIT_FAIL, "cannot read %s: %s", path,
-			              r < 0 ? strerror(errno) : "it shrank while reading");
-			goto out;
-		}
-		got += (size_t)r;
+	got = (size_t)st.st_size;
+	if ((r = pj_read_all(fd, data, got)) != 0) {
+		rc = pjc_fail(e, PJC_EXIT_FAIL, "cannot read %s: %s", path,
+		              r < 0 ? strerror(errno) : "it shrank while reading");
+		goto out;
 	}
 	data[got] = '\0';
 	*buf = data;

@@ -112,6 +112,8 @@ for name in $ALGS; do
 	fi
 	warm_table+="
 | $name | $(k "$raw") | $(k "$val") | +$(k $((val - raw))) | $(awk -v a="$val" -v b="$raw" 'BEGIN {printf "%.3fx", a / b}') | $ljc | $ljr | $(awk -v v="$traw" 'BEGIN {printf "%.1f", v / 1000}') | $(awk -v v="$tval" 'BEGIN {printf "%.1f", v / 1000}') | $ljt |"
+	echo "$name $raw $val ${lj:-0}" >>"$W/warm.raw"
+	lj=""
 done
 
 # heap allocations per validation (memcheck's totals, N=11 minus N=1)
@@ -247,6 +249,28 @@ read -r _ a b c d e < <(grep '^replay ' "$W/sys.raw")
 [ "$a" = 0 ] && [ "$c" = 1 ] && [ "$d" = 0 ] && [ "$e" = 1 ] ||
 	die "replay protection did not make one locked write: $a $b $c $d $e"
 
+# ---- against the targets (issue: Performance) -------------------------------
+verdict() { [ "$1" = 1 ] && echo "met" || echo "**not met**"; }
+over=$(awk '{d = $3 - $2; if (d > m) m = d} END {print m}' "$W/warm.raw")
+rsr=$(awk '$1 == "RS256-2048" {printf "%.3f", $3 / $2}' "$W/warm.raw")
+ljmin=$(awk '$4 > 0 {r = $4 / $3; if (!n++ || r < m) m = r} END {printf "%.1f", m}' "$W/warm.raw")
+lmax=$(grep '^pam_jwt, cached' "$W/login.raw" | awk '{if ($(NF-2) > m) m = $(NF-2)} END {print m}')
+rssmax=$(awk -v t="$(cat "$W/trivial.rss")" '/^pam_jwt, cached/ {if ($NF - t > m) m = $NF - t} END {print m}' "$W/login.raw")
+unix=$(awk '/^pam_unix/ {print $(NF-2)}' "$W/login.raw")
+read -r _ net0 wo0 wf0 rn0 _ < <(grep '^cache ' "$W/sys.raw")
+read -r _ net1 _ wf1 rn1 lk1 < <(grep '^replay ' "$W/sys.raw")
+targets_table="| target | measured | |
+|---|---|---|
+| per-token overhead over raw verify at most +50k Ir, every algorithm | at most +$(k "$over") | $(verdict $((over <= 50000))) |
+| RS256-2048 at most 1.15x raw verify | ${rsr}x | $(verdict "$(awk -v r="$rsr" 'BEGIN {print (r <= 1.15)}')") |
+| whole login, cached JWKS, at most 10M Ir (RS256, ES256, EdDSA) | at most $(m "$lmax") | $(verdict $((lmax <= 10000000))) |
+| peak RSS at most 4 MiB above the trivial module | at most +$rssmax KiB | $(verdict $((rssmax <= 4096))) |
+| never slower than libjwt where both support the algorithm | libjwt costs at least ${ljmin}x | $(verdict "$(awk -v r="$ljmin" 'BEGIN {print (r >= 1)}')") |
+| at least 10x cheaper than pam_unix/yescrypt | $(awk -v u="$unix" -v l="$lmax" 'BEGIN {printf "%.1fx", u / l}') (worst case) | $(verdict "$(awk -v u="$unix" -v l="$lmax" 'BEGIN {print (u / l >= 10)}')") |
+| hot path: no network, no file write | $net0 sockets, $wo0 opened for writing, $wf0 writes, $rn0 renames | $(verdict $((net0 + wo0 + wf0 + rn0 == 0))) |
+| replay protection on: one small locked write | $wf1 write under $lk1 lock, $net1 sockets | $(verdict $((wf1 == 1 && lk1 == 1 && net1 == 0 && rn1 == 0))) |
+| cold first login under 50 ms | $(awk -v v="$cold" 'BEGIN {printf "%.1f ms", v / 1000}') | $(verdict $((cold < 50000))) |"
+
 # ---- report -----------------------------------------------------------------
 machine="$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -sr)"
 versions="OpenSSL $(openssl version | awk '{print $2}'), json-c $(pkg-config --modversion json-c), libjwt $(dpkg-query -W -f='${Version}' libjwt-dev 2>/dev/null), Linux-PAM $(dpkg-query -W -f='${Version}' libpam0g), glibc $(ldd --version | head -1 | awk '{print $NF}'), valgrind $(valgrind --version)"
@@ -255,6 +279,10 @@ report="# pam_jwt benchmark results
 Made by \`bench/run.sh\` on $(date -u +%Y-%m-%d) ($(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)).
 Machine: $machine. $versions.
 Instructions (Ir) are callgrind counts; times are medians ($RUNS runs for logins).
+
+## Against the targets
+
+$targets_table
 
 ## Per token, warm process (keys loaded once)
 

@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <errno.h>
 #include <locale.h>
 #include <math.h>
 #include <stdlib.h>
@@ -455,10 +454,13 @@ static struct json_object *read_value(struct reader *r, int depth)
 		for (w = 0; w < 3; w++) {
 			wl = strlen(words[w]);
 			if (left >= wl && memcmp(p, words[w], wl) == 0) {
+				struct json_object *b = NULL;
+
 				r->i += wl;
 				if (w == 2)
-					return NULL;
-				return json_object_new_boolean(w == 0);
+					return NULL; /* json-c's null */
+				b = json_object_new_boolean(w == 0);
+				return b != NULL ? b : refuse(r, PJ_E_NOMEM, "out of memory");
 			}
 		}
 		return refuse(r, PJ_E_FORMAT,
@@ -551,7 +553,6 @@ int pj_json_get_date(const struct json_object *obj, const char *name, int64_t *v
 	if (json_object_is_type(v, json_type_int)) {
 		int64_t i;
 
-		errno = 0;
 		i = json_object_get_int64(v);
 		/* json-c saturates out-of-range integers; the range check
 		 * below refuses both saturated values. */

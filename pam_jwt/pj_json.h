@@ -23,8 +23,9 @@
  * strings, \u0000 and lone surrogate escapes, NaN and infinities, nesting
  * deeper than max_depth, duplicate member names, and a top level that is
  * not an object.  On success returns PJ_OK and sets *out (caller releases
- * with json_object_put).  On failure returns PJ_E_FORMAT (or PJ_E_NOMEM)
- * with a reason in err; *out is untouched. */
+ * with json_object_put).  On failure returns PJ_E_FORMAT (PJ_E_NOMEM out
+ * of memory, PJ_E_TOO_LARGE above INT32_MAX bytes) with a reason in err;
+ * *out is untouched. */
 enum pj_status pj_json_parse(const char *buf, size_t len, int max_depth, struct json_object **out,
                              struct pj_err *err);
 

@@ -4,6 +4,7 @@
 
 #include <locale.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -238,14 +239,14 @@ static void test_json_invalid_utf8_refused(void **state)
 	(void)state;
 	REFUSE("{\"s\":\"\xff\"}");
 	REFUSE("{\"s\":\"\x80\"}");
-	REFUSE("{\"s\":\"\xc0\xaf\"}");         /* overlong '/' */
-	REFUSE("{\"s\":\"\xc1\xbf\"}");         /* overlong */
-	REFUSE("{\"s\":\"\xe0\x80\xaf\"}");     /* overlong 3-byte */
+	REFUSE("{\"s\":\"\xc0\xaf\"}"); /* overlong '/' */
+	REFUSE("{\"s\":\"\xc1\xbf\"}"); /* overlong */
+	REFUSE("{\"s\":\"\xe0\x80\xaf\"}"); /* overlong 3-byte */
 	REFUSE("{\"s\":\"\xf0\x80\x80\xaf\"}"); /* overlong 4-byte */
-	REFUSE("{\"s\":\"\xed\xa0\x80\"}");     /* UTF-8 encoded surrogate */
+	REFUSE("{\"s\":\"\xed\xa0\x80\"}"); /* UTF-8 encoded surrogate */
 	REFUSE("{\"s\":\"\xf4\x90\x80\x80\"}"); /* > U+10FFFF */
-	REFUSE("{\"s\":\"\xe2\x82\"}");         /* cut short */
-	REFUSE("{\"\xff\":1}");                 /* in a member name */
+	REFUSE("{\"s\":\"\xe2\x82\"}"); /* cut short */
+	REFUSE("{\"\xff\":1}"); /* in a member name */
 	REFUSE("{\"s\":1}\xff");
 }
 
@@ -439,8 +440,11 @@ static const char *const same_texts[] = {
 	"99999999999999999999999,-99999999999999999999999]}",
 	"{\"d\":[0.5,-0.5,1e5,1E5,1e+5,1e-5,-1.25E-300,1.7976931348623157e308,0.0,-0.0,"
 	"123456789012345678901234567890.5,1e0]}",
-	"{\"s\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\",\"u\":\"\\u00e9\\u20AC\\ud83d\\ude00\\u0001\\u001f\"}",
-	"{\"mixed\":\"a\\u00e9b\xc3\xa9" "c\\nd\xf0\x9f\x98\x80" "e\",\"\\u0061\\u0062\":\"k\"}",
+	"{\"s\":\"\\\"\\\\\\/"
+	"\\b\\f\\n\\r\\t\",\"u\":\"\\u00e9\\u20AC\\ud83d\\ude00\\u0001\\u001f\"}",
+	"{\"mixed\":\"a\\u00e9b\xc3\xa9"
+	"c\\nd\xf0\x9f\x98\x80"
+	"e\",\"\\u0061\\u0062\":\"k\"}",
 	"{\"\xe2\x82\xac\":\"\xef\xbf\xbf\xf4\x8f\xbf\xbf\",\"\":\"\",\"a b\":\" \"}",
 	" \t\r\n{ \"a\" : [ 1 , 2 ] , \"b\" : { \"c\" : \"d\" } }\r\n\t ",
 	"{\"long name that does not fit in a short buffer, so it is copied another way, "
@@ -451,11 +455,35 @@ static const char *const same_texts[] = {
 
 static void test_json_reads_as_json_c_does(void **state)
 {
-	size_t i;
+	char big[6000], name[300];
+	size_t i, k = 0;
 
 	(void)state;
 	for (i = 0; i < sizeof(same_texts) / sizeof(same_texts[0]); i++)
 		same_as_json_c(same_texts[i]);
+	/* over 1 KiB of text (the reader's scratch space is then allocated),
+	 * escaped names of 127, 128 and 200 bytes, escapes in long values */
+	k += (size_t)snprintf(big + k, sizeof(big) - k, "{");
+	for (i = 0; i < 3; i++) {
+		size_t want = i == 0 ? 127 : i == 1 ? 128 : 200, n;
+
+		memset(name, 'n', sizeof(name));
+		memcpy(name, "\\u00e9", 6); /* 6 characters of text, 2 bytes decoded */
+		n = want + 4; /* decoded length: want */
+		name[n] = '\0';
+		k += (size_t)snprintf(big + k, sizeof(big) - k, "%s\"%s\":\"", i ? "," : "", name);
+		memset(big + k, 'v', 1500);
+		{
+			static const char esc[] = "\\n\\u20ac\\ud83d\\ude00\\\"";
+
+			memcpy(big + k + 700, esc, strlen(esc));
+		}
+		k += 1500;
+		k += (size_t)snprintf(big + k, sizeof(big) - k, "\"");
+	}
+	k += (size_t)snprintf(big + k, sizeof(big) - k, ",\"n\":[1.5e3,-7,18446744073709551616]}");
+	assert_true(k > 4500 && k < sizeof(big));
+	same_as_json_c(big);
 }
 
 /* A desktop session may run the module under a locale whose decimal point

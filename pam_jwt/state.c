@@ -179,6 +179,37 @@ static int hash_id(const char *iss, size_t isslen, const char *jti, size_t jtile
 	return 0;
 }
 
+/* The store line at p (before end): "EXPIRY HASH\n", EXPIRY 1 to 18
+ * digits (no sign, no space: only what is written below), HASH 64
+ * lower-case hex digits.  Sets *t and *hash and returns the next line, or
+ * NULL when the line is not in that form.  Every login reads every live
+ * line: one table lookup a character, no branch, no strtoll or strspn. */
+static const char *store_line(const char *p, const char *end, long long *t, const char **hash)
+{
+	static const unsigned char lower_hex[256] = {
+		['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+		['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1,
+		['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	};
+	long long v = 0;
+	size_t digits = 0, k;
+	unsigned all_hex = 1;
+
+	while (p < end && *p >= '0' && *p <= '9' && digits < 18) {
+		v = v * 10 + (*p++ - '0');
+		digits++;
+	}
+	if (digits == 0 || end - p < 66 || p[0] != ' ' || p[65] != '\n')
+		return NULL;
+	for (k = 1; k <= 64; k++)
+		all_hex &= lower_hex[(unsigned char)p[k]];
+	if (!all_hex)
+		return NULL;
+	*t = v;
+	*hash = p + 1;
+	return p + 66;
+}
+
 /* Write the live entries of text plus the new line to path atomically. */
 static enum pj_status rewrite(const char *dir, const char *path, const char *text, size_t len,
                               int64_t now, const char *add, struct pj_err *err)
@@ -266,13 +297,10 @@ enum pj_status pj_replay_check(const struct pj_config *cfg, const struct json_ob
 	/* Every line is "EXPIRY HASH"; anything else means the store was
 	 * damaged, and a damaged store cannot vouch for anything. */
 	for (p = text, end = text + len; p < end;) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p)), *sp;
-		char *e = NULL;
-		long long t;
+		const char *hash = NULL;
+		long long t = 0;
 
-		sp = eol ? memchr(p, ' ', (size_t)(eol - p)) : NULL;
-		if (eol == NULL || sp == NULL || eol - sp - 1 != 64 ||
-		    strspn(sp + 1, "0123456789abcdef") < 64 || (t = strtoll(p, &e, 10), e != sp)) {
+		if ((p = store_line(p, end, &t, &hash)) == NULL) {
 			st = pj_fail(err, PJ_E_CONFIG, "replay store %s is damaged", path);
 			goto out;
 		}
@@ -280,13 +308,12 @@ enum pj_status pj_replay_check(const struct pj_config *cfg, const struct json_ob
 			expired++;
 		} else {
 			live++;
-			if (memcmp(sp + 1, hex, 64) == 0) {
+			if (memcmp(hash, hex, 64) == 0) {
 				st = pj_fail(err, PJ_E_REPLAY,
 				             "token (jti) already used on this host");
 				goto out;
 			}
 		}
-		p = eol + 1;
 	}
 	st = PJ_OK;
 	if (!record)

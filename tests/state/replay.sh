@@ -92,6 +92,28 @@ drive replay alice "$tok4"
 dr_is "a damaged store: the login is refused" 9
 log_has "the reason says the store is damaged" 'replay store .* is damaged'
 
+# every way a line can be out of form: "EXPIRY HASH\n", digits, one space,
+# 64 lower-case hex digits
+good="$(($(date +%s) + 86400)) $(printf '%064d' 0 | tr 0 a)"
+n=0
+for bad in "$good " " $good" "${good/a/A}" "${good%a}" "${good}a" "x${good}" \
+	"1234567890123456789012 ${good#* }" "${good/ /  }" "${good/ /}" "${good/a/g}"; do
+	n=$((n + 1))
+	printf '%s\n%s\n' "$good" "$bad" >"$ST/replay"
+	mint tokd --key "$K/p256.priv.jwk" --alg ES256 --kid p256-kid --claims "{\"jti\":\"damaged-line-$n\"}"
+	drive replay alice "$tokd"
+	dr_is "a store line out of form ($n) refuses the login" 9
+done
+printf '%s\n%s' "$good" "$good" >"$ST/replay"
+mint tokd --key "$K/p256.priv.jwk" --alg ES256 --kid p256-kid --claims '{"jti":"damaged-no-newline"}'
+drive replay alice "$tokd"
+dr_is "a store whose last line has no newline refuses the login" 9
+printf '%s\n' "$good" >"$ST/replay"
+mint tokd --key "$K/p256.priv.jwk" --alg ES256 --kid p256-kid --claims '{"jti":"store-well-formed"}'
+drive replay alice "$tokd"
+dr_is "the same store, well formed: the login succeeds" 0
+is "and the store gained one line" "$(wc -l <"$ST/replay")" 2
+
 # ---- a store others can write is not trusted --------------------------
 c3=$(conf unsafe "jwks_file = $K/jwks.json" "replay = yes" "replay_dir = $T/unsafe")
 jwt_service unsafe "$c3"

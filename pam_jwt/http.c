@@ -63,25 +63,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *vs)
 		s->too_big = 1;
 		return 0; /* makes libcurl abort the transfer */
 	}
-	if (s->len + add + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap : 4096;
-		char *nb;
-
-		while (cap < s->len + add + 1)
-			cap *= 2;
-		nb = malloc(cap);
-		if (nb == NULL)
-			return 0;
-		if (s->buf != NULL) {
-			memcpy(nb, s->buf, s->len);
-			pj_free_secret(s->buf, s->cap);
-		}
-		s->buf = nb;
-		s->cap = cap;
-	}
-	memcpy(s->buf + s->len, data, add);
-	s->len += add;
-	s->buf[s->len] = '\0';
+	if (pj_buf_append(&s->buf, &s->len, &s->cap, data, add) != 0)
+		return 0;
 	return add;
 }
 

@@ -87,3 +87,27 @@ void pj_free_secret(void *p, size_t len)
 	OPENSSL_cleanse(p, len);
 	free(p);
 }
+
+int pj_buf_append(char **buf, size_t *len, size_t *cap, const char *data, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		size_t ncap = *cap ? *cap : 256;
+		char *nb;
+
+		while (ncap < *len + n + 1)
+			ncap *= 2;
+		nb = malloc(ncap);
+		if (nb == NULL)
+			return -1;
+		if (*buf != NULL) {
+			memcpy(nb, *buf, *len);
+			pj_free_secret(*buf, *cap);
+		}
+		*buf = nb;
+		*cap = ncap;
+	}
+	memcpy(*buf + *len, data, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+	return 0;
+}

@@ -57,4 +57,11 @@ void pj_sanitize(char *out, size_t outsz, const char *in, size_t inlen);
 /* Wipe and free a buffer of len bytes (NULL is fine). */
 void pj_free_secret(void *p, size_t len);
 
+/* Append data[0..n) to the growing buffer *buf (*len bytes used, *cap
+ * allocated; all zero to start), keeping it NUL-terminated.  When it
+ * grows, the old copy is wiped (bodies and forms may hold secrets).
+ * Returns 0, or -1 out of memory with the buffer unchanged.  Release with
+ * pj_free_secret(*buf, *cap). */
+int pj_buf_append(char **buf, size_t *len, size_t *cap, const char *data, size_t n);
+
 #endif

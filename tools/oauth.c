@@ -103,29 +103,8 @@ void pjc_endpoints_free(struct pjc_endpoints *ep)
 
 static void form_put(struct pjc_form *f, const char *s, size_t n)
 {
-	if (f->oom)
-		return;
-	if (f->len + n + 1 > f->cap) {
-		size_t cap = f->cap ? f->cap : 256;
-		char *nb;
-
-		while (cap < f->len + n + 1)
-			cap *= 2;
-		nb = malloc(cap);
-		if (nb == NULL) {
-			f->oom = 1;
-			return;
-		}
-		if (f->buf != NULL) {
-			memcpy(nb, f->buf, f->len);
-			pj_free_secret(f->buf, f->cap);
-		}
-		f->buf = nb;
-		f->cap = cap;
-	}
-	memcpy(f->buf + f->len, s, n);
-	f->len += n;
-	f->buf[f->len] = '\0';
+	if (!f->oom && pj_buf_append(&f->buf, &f->len, &f->cap, s, n) != 0)
+		f->oom = 1;
 }
 
 /* RFC 3986 unreserved characters stay, everything else is %XX. */

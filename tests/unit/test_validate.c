@@ -124,19 +124,30 @@ static enum pj_status fx(const char *name)
 	return fx_at(name, "root", NOW);
 }
 
-#define IS(name, want) do {                                                \
-		enum pj_status st_ = fx(name);                              \
-		if (st_ != (want))                                          \
-			FAILF("%s: got %s (%s), want %s", name,          \
-				 pj_status_name(st_), dec.err.reason,       \
-				 pj_status_name(want));                     \
+#define IS(name, want) \
+	do { \
+		enum pj_status st_ = fx(name); \
+		if (st_ != (want)) \
+			FAILF("%s: got %s (%s), want %s", name, pj_status_name(st_), \
+			      dec.err.reason, pj_status_name(want)); \
 	} while (0)
 
 static void test_every_alg_accepted_end_to_end(void **state)
 {
 	static const char *const ok[] = {
-		"rs256", "rs256-nokid", "ps256", "es256", "es384", "es512", "eddsa", "hs256",
-		"aud-array", "raw-ok", "payload-space-around", "lifetime-2h", "big-4096",
+		"rs256",
+		"rs256-nokid",
+		"ps256",
+		"es256",
+		"es384",
+		"es512",
+		"eddsa",
+		"hs256",
+		"aud-array",
+		"raw-ok",
+		"payload-space-around",
+		"lifetime-2h",
+		"big-4096",
 	};
 	size_t i;
 
@@ -213,7 +224,7 @@ static void test_hs_confusion_with_public_key_refused(void **state)
 	IS("hs-confusion-nokid", PJ_E_KEY);
 	IS("hs-confusion-kid", PJ_E_KEY);
 	configure_default();
-	IS("hs-confusion-kid", PJ_E_ALG);        /* kid names the RSA key */
+	IS("hs-confusion-kid", PJ_E_ALG); /* kid names the RSA key */
 	IS("hs-confusion-nokid", PJ_E_SIGNATURE); /* only the real secret is tried */
 }
 
@@ -400,7 +411,8 @@ static void test_chunked_4k_token_validates(void **state)
 			parts[n][take] = '\\';
 	}
 	assert_int_equal(pj_token_collect(parts[0], ask_from_list, &next, cfg.max_token_size,
-					  &joined, &len, &not_token, &err), PJ_OK);
+	                                  &joined, &len, &not_token, &err),
+	                 PJ_OK);
 	assert_int_equal(not_token, 0);
 	assert_int_equal(run_at(joined, len, "root", NOW), PJ_OK);
 	pj_free_secret(joined, len);
@@ -472,14 +484,38 @@ static void test_sections_route_token_by_issuer(void **state)
 {
 	(void)state;
 	configure("[other]\nissuer = https://other.test\nkey_file = {dir}/rsa.pub.pem\n"
-		  "[ours]\nissuer = " FX_ISS "\nkey_file = {dir}/ec256.pub.pem", NULL);
+	          "[ours]\nissuer = " FX_ISS "\nkey_file = {dir}/ec256.pub.pem",
+	          NULL);
 	assert_int_equal(cfg.n_sections, 2);
 	IS("rs256-nokid", PJ_E_KEY); /* the other section's RSA key is not used */
 	IS("iss-slash", PJ_E_ISSUER);
 	IS("iss-case", PJ_E_ISSUER);
 	configure("[other]\nissuer = https://other.test\nkey_file = {dir}/ec256.pub.pem\n"
-		  "[ours]\nissuer = " FX_ISS "\nkey_file = {dir}/rsa.pub.pem", NULL);
+	          "[ours]\nissuer = " FX_ISS "\nkey_file = {dir}/rsa.pub.pem",
+	          NULL);
 	IS("rs256-nokid", PJ_OK);
+}
+
+/* The growing buffer behind HTTP bodies and the helper's forms. */
+static void test_buf_append_grows_and_terminates(void **state)
+{
+	char *buf = NULL, chunk[300];
+	size_t len = 0, cap = 0, i;
+
+	(void)state;
+	memset(chunk, 'x', sizeof(chunk));
+	assert_int_equal(pj_buf_append(&buf, &len, &cap, "ab", 2), 0);
+	assert_string_equal(buf, "ab");
+	for (i = 0; i < 10; i++)
+		assert_int_equal(pj_buf_append(&buf, &len, &cap, chunk, sizeof(chunk)), 0);
+	assert_int_equal(len, 2 + 10 * sizeof(chunk));
+	assert_true(cap > len);
+	assert_int_equal(buf[len], '\0');
+	assert_int_equal(strlen(buf), len);
+	assert_memory_equal(buf, "abxxx", 5);
+	assert_int_equal(pj_buf_append(&buf, &len, &cap, "", 0), 0);
+	assert_int_equal(len, 2 + 10 * sizeof(chunk));
+	pj_free_secret(buf, cap);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -488,6 +524,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_every_alg_accepted_end_to_end),
+		cmocka_unit_test(test_buf_append_grows_and_terminates),
 		T(test_decision_carries_identity),
 		T(test_decision_identity_sanitised),
 		T(test_garbage_refused_without_decoding),

@@ -19,7 +19,14 @@ smoke=0
 [ "${1:-}" = "--smoke" ] && smoke=1
 if [ $smoke -eq 1 ]; then RUNS=3; ITER=200; CONC=1; else RUNS=21; ITER=3000; CONC=3; fi
 
-die() { echo "bench: $*" >&2; exit 1; }
+# die also works inside $(...) (the table rows run there): it leaves a
+# mark that stop_if_died, called before the report, turns into the exit.
+die() {
+	echo "bench: $*" >&2
+	[ -n "${W:-}" ] && [ -d "$W" ] && touch "$W/died"
+	exit 1
+}
+stop_if_died() { [ ! -e "$W/died" ] || exit 1; }
 [ "$(id -u)" -eq 0 ] || die "run as root (pam_unix and the namespace need it)"
 [ -f "$top/pam_jwt/.libs/pam_jwt.so" ] && [ -f "$top/.libs/libpamjwt.a" ] ||
 	die "build first: autoreconf -fi && ./configure && make"
@@ -211,7 +218,7 @@ conc_table="| parallel logins (ES256, cached JWKS) | logins per second |
 # ---- 4. cold path: empty cache, discovery + JWKS over HTTPS on loopback ----
 cold=$(for _ in $(seq 7); do
 	rm -rf "$W/cache"
-	s=$(date +%s%N); "$W/login" "$W/pam.d" cache root "$(cat "$W/ac-ES256.tok")" || echo fail; e=$(date +%s%N)
+	s=$(date +%s%N); "$W/login" "$W/pam.d" cache root "$(cat "$W/ac-ES256.tok")" || die "the first login with an empty cache failed"; e=$(date +%s%N)
 	echo $(((e - s) / 1000))
 done | median)
 rm -rf "$W/cache"
@@ -279,6 +286,8 @@ read -r _ a b c d e < <(grep '^cache ' "$W/sys.raw")
 read -r _ a b c d e < <(grep '^replay ' "$W/sys.raw")
 [ "$a" = 0 ] && [ "$c" = 1 ] && [ "$d" = 0 ] && [ "$e" = 1 ] ||
 	die "replay protection did not make one locked write: $a $b $c $d $e"
+
+stop_if_died
 
 # ---- against the targets (issue: Performance) -------------------------------
 verdict() { [ "$1" = 1 ] && echo "met" || echo "**not met**"; }

@@ -57,8 +57,12 @@ static int show_one(const struct pj_config *cfg, int64_t now)
 		printf("  no usable cache: %s\n", err.reason);
 		return 0;
 	}
-	if (e.jwks_uri != NULL)
-		printf("  jwks_uri: %s\n", e.jwks_uri);
+	if (e.jwks_uri != NULL) {
+		char safe[512];
+
+		pj_sanitize(safe, sizeof(safe), e.jwks_uri, strlen(e.jwks_uri));
+		printf("  jwks_uri: %s\n", safe);
+	}
 	print_age("fetched", now, e.fetched);
 	print_age("fresh until", now, e.expires);
 	print_age("last attempt", now, e.attempt);
@@ -67,10 +71,13 @@ static int show_one(const struct pj_config *cfg, int64_t now)
 	    pj_jwks_add_json(set, e.jwks, NULL, 0, JWS_ALG_UNKNOWN, &err) == PJ_OK) {
 		for (i = 0; i < set->n; i++) {
 			const struct pj_key *k = &set->keys[i];
+			char kid[128] = "(none)";
 
-			printf("  key kid=%s type=%s bits=%d%s%s\n", k->kid ? k->kid : "(none)",
-			       pj_key_kind_name(k->kind), k->bits,
-			       k->pinned != JWS_ALG_UNKNOWN ? " alg=" : "",
+			/* the auth center's words: no control characters to the terminal */
+			if (k->kid != NULL)
+				pj_sanitize(kid, sizeof(kid), k->kid, k->kid_len);
+			printf("  key kid=%s type=%s bits=%d%s%s\n", kid, pj_key_kind_name(k->kind),
+			       k->bits, k->pinned != JWS_ALG_UNKNOWN ? " alg=" : "",
 			       k->pinned != JWS_ALG_UNKNOWN ? jws_alg_name(k->pinned) : "");
 		}
 		if (set->skipped)

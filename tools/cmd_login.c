@@ -184,7 +184,8 @@ static void wait_step(int seconds, int64_t deadline, int tty)
 	}
 }
 
-/* Poll the token endpoint until approved, denied or expired. */
+/* Poll the token endpoint until approved, denied or expired.  tty: 1 on a
+ * terminal (countdown), 0 plain output, -1 for --json (no human text). */
 static int poll_token(const struct pjc_conf *c, const char *token_url, const char *device_code,
                       const char *resource, int64_t interval, int64_t deadline, int tty,
                       struct pjc_oauth_resp *r, struct pjc_err *e)
@@ -192,13 +193,13 @@ static int poll_token(const struct pjc_conf *c, const char *token_url, const cha
 	int net_errors = 0, rc;
 	char why[400];
 
-	if (!tty)
+	if (tty == 0) /* a terminal gets the countdown; --json (-1) nothing */
 		printf("Waiting for approval...\n");
 	fflush(stdout);
 	for (;;) {
 		struct pjc_form f = { NULL, 0, 0, 0 };
 
-		wait_step((int)interval, deadline, tty);
+		wait_step((int)interval, deadline, tty > 0);
 		if ((int64_t)time(NULL) > deadline)
 			return pjc_fail(
 			        e, PJC_EXIT_FAIL,
@@ -397,7 +398,7 @@ int cmd_login(int argc, char **argv)
 	now = (int64_t)time(NULL);
 	show_code(&o, &c, uri, pjc_oauth_str(&dr, "verification_uri_complete"), code, expires_in);
 	rc = poll_token(&c, ep.token, device_code, l.n_audiences ? l.audiences[0] : NULL, interval,
-	                now + expires_in, !o.json && isatty(1), &r, &e);
+	                now + expires_in, o.json ? -1 : isatty(1), &r, &e);
 	if (!o.json && isatty(1))
 		printf("\r%40s\r", "");
 	if (rc != 0)

@@ -85,10 +85,9 @@ static int append_line(const char *file, const char *line)
 		fprintf(stderr, "pam-jwt revoke: cannot write in %s: %s\n", dir, strerror(errno));
 		goto out;
 	}
-	if (fchmod(fd, 0644) != 0 || (len > 0 && write(fd, old, len) != (ssize_t)len) ||
-	    (len > 0 && old[len - 1] != '\n' && write(fd, "\n", 1) != 1) ||
-	    write(fd, line, strlen(line)) != (ssize_t)strlen(line) || fsync(fd) != 0 ||
-	    close(fd) != 0) {
+	if (fchmod(fd, 0644) != 0 || (len > 0 && pj_write_all(fd, old, len) != 0) ||
+	    (len > 0 && old[len - 1] != '\n' && pj_write_all(fd, "\n", 1) != 0) ||
+	    pj_write_all(fd, line, strlen(line)) != 0 || fsync(fd) != 0 || close(fd) != 0) {
 		fd = -1;
 		fprintf(stderr, "pam-jwt revoke: cannot write %s: %s\n", tmp, strerror(errno));
 		unlink(tmp);
@@ -118,6 +117,7 @@ int cmd_revoke(int argc, char **argv)
 	const char *jti = NULL, *sub = NULL, *iss = NULL, *before = NULL, *file = NULL,
 	           *config_file = NULL;
 	char line[2048];
+	int n;
 	long long t = -1;
 	struct pj_config cfg;
 	int i, rc;
@@ -167,7 +167,7 @@ int cmd_revoke(int argc, char **argv)
 		} else {
 			errno = 0;
 			t = strtoll(before, &e, 10);
-			if (errno != 0 || *e != '\0' || t < 0) {
+			if (errno != 0 || e == before || *e != '\0' || t < 0) {
 				fprintf(stderr, "pam-jwt revoke: --before takes seconds since 1970 "
 				                "or \"now\"\n");
 				return EXIT_USAGE;
@@ -186,12 +186,18 @@ int cmd_revoke(int argc, char **argv)
 		}
 	}
 	if (jti != NULL)
-		snprintf(line, sizeof(line), "jti=%s%s%s\n", jti, iss ? " iss=" : "",
-		         iss ? iss : "");
+		n = snprintf(line, sizeof(line), "jti=%s%s%s\n", jti, iss ? " iss=" : "",
+		             iss ? iss : "");
 	else
-		snprintf(line, sizeof(line), "sub=%s before=%lld%s%s\n", sub, t, iss ? " iss=" : "",
-		         iss ? iss : "");
-	if (pj_revocation_line_valid(line, strlen(line) - 1) != 0) {
+		n = snprintf(line, sizeof(line), "sub=%s before=%lld%s%s\n", sub, t,
+		             iss ? " iss=" : "", iss ? iss : "");
+	if (n < 0 || (size_t)n >= sizeof(line)) {
+		fprintf(stderr,
+		        "pam-jwt revoke: the values are too long for one revocation line "
+		        "(%zu bytes at most)\n",
+		        sizeof(line) - 1);
+		rc = EXIT_USAGE;
+	} else if (pj_revocation_line_valid(line, strlen(line) - 1) != 0) {
 		fputs("pam-jwt revoke: the values do not form a valid revocation line\n", stderr);
 		rc = EXIT_USAGE;
 	} else {

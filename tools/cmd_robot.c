@@ -268,10 +268,15 @@ static int parse_args(int argc, char **argv, struct pjc_conf *c, struct robot_op
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i], *v;
 
-		if ((r = pjc_common_option(c, argc, argv, &i, e)) < 0)
-			return e->code;
-		if (r > 0)
+		/* --scope is the robot's own (the scope of the client
+		 * credentials grant), not the common option of the same name
+		 * (the scope of a user's login) */
+		if (strcmp(a, "--scope") != 0 &&
+		    (r = pjc_common_option(c, argc, argv, &i, e)) != 0) {
+			if (r < 0)
+				return e->code;
 			continue;
+		}
 		if (strcmp(a, "--json") == 0) {
 			o->json = 1;
 			continue;

@@ -136,6 +136,8 @@ th_login bob --json --no-qr
 is "login --json: exits 0" "$LOGIN_RC" 0
 like "login --json: device_authorization event" "$LOGIN_OUT" '"event":"device_authorization"'
 like "login --json: logged_in event" "$LOGIN_OUT" '^\{.*"sub":"bob".*"event":"logged_in"'
+is "login --json: every line on stdout is a JSON object" \
+	"$(printf '%s\n' "$LOGIN_OUT" | grep -v '^{')" ""
 like "a new login keeps the audiences of the previous one" "$LOGIN_OUT" '"audiences":\["ssh://host1","ssh://host2","sudo://host1"\]'
 hx token --audience ssh://host1
 is "after bob's login, tokens are bob's" "$(claim "$OUT" sub)" "bob"

@@ -67,6 +67,13 @@ is "revoke: both --jti and --sub: exit 2" "$?" 2
 is "revoke: --before with --jti: exit 2" "$?" 2
 "$PJ_CLI" revoke --sub x --before soon --file "$R" >/dev/null 2>&1
 is "revoke: --before not a time: exit 2" "$?" 2
+"$PJ_CLI" revoke --sub x --before "" --file "$R" >/dev/null 2>&1
+is "revoke: --before empty: exit 2 (not the epoch)" "$?" 2
+before_lines=$(wc -l <"$R")
+out=$("$PJ_CLI" revoke --jti "$(printf 'j%.0s' $(seq 3000))" --file "$R" 2>&1)
+is "revoke: a jti too long for one line: exit 2" "$?" 2
+ok "revoke: a jti too long: says so" grep -q 'too long for one revocation line' <<<"$out"
+is "revoke: a jti too long: nothing written (not a shortened jti)" "$(wc -l <"$R")" "$before_lines"
 c2=$(conf norev "jwks_file = $K/jwks.json")
 "$PJ_CLI" revoke --jti x --config "$c2" >/dev/null 2>&1
 is "revoke: a configuration without revocation_file: exit 2" "$?" 2

@@ -189,7 +189,7 @@ out:
 	return st;
 }
 
-int pj_cache_lock(const char *dir, const char *issuer)
+int pj_cache_lock(const char *dir, const char *issuer, int64_t timeout_ms)
 {
 	char *path;
 	int fd;
@@ -205,11 +205,11 @@ int pj_cache_lock(const char *dir, const char *issuer)
 	free(path);
 	if (fd < 0)
 		return -1;
-	while (flock(fd, LOCK_EX) != 0) {
-		if (errno != EINTR) {
-			close(fd);
-			return -1;
-		}
+	if (pj_lock_wait(fd, timeout_ms) != 0) {
+		int timed_out = errno == EWOULDBLOCK;
+
+		close(fd);
+		return timed_out ? -2 : -1;
 	}
 	return fd;
 }

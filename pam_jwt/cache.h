@@ -40,10 +40,11 @@ enum pj_status pj_cache_read(const char *dir, const char *issuer, struct pj_cach
 enum pj_status pj_cache_write(const char *dir, const char *issuer, const struct pj_cache_entry *e,
                               struct pj_err *err);
 
-/* Take an exclusive lock for refreshing issuer's cache (waits for another
- * process's refresh to end).  Returns a descriptor to pass to
- * pj_cache_unlock, or -1 when no lock can be had (then go on without). */
-int pj_cache_lock(const char *dir, const char *issuer);
+/* Take an exclusive lock for refreshing issuer's cache (waits up to
+ * timeout_ms for another process's refresh to end).  Returns a descriptor
+ * to pass to pj_cache_unlock; -2 when the wait timed out; -1 when no lock
+ * can be had (an unusable directory). */
+int pj_cache_lock(const char *dir, const char *issuer, int64_t timeout_ms);
 void pj_cache_unlock(int fd);
 
 void pj_cache_entry_free(struct pj_cache_entry *e);

@@ -112,8 +112,13 @@ enum pj_status pj_http_request(const char *url, const char *form, const struct p
 	s.max = opts->max_body ? opts->max_body : PJ_HTTP_MAX_BODY;
 	if (strncmp(url, "https://", 8) != 0)
 		return pj_fail(err, PJ_E_UNAVAILABLE, "refusing a non-https URL");
-	if (curl_load(&api) != 0)
-		return pj_fail(err, PJ_E_UNAVAILABLE, "cannot load libcurl.so.4: %s", dlerror());
+	if (curl_load(&api) != 0) {
+		/* curl_load's dlclose may have cleared the message already */
+		const char *why = dlerror();
+
+		return pj_fail(err, PJ_E_UNAVAILABLE, "cannot load libcurl.so.4: %s",
+		               why != NULL ? why : "a symbol is missing");
+	}
 	/* Reference counted by libcurl and thread-safe since 7.84: paired
 	 * with the cleanup below, it leaves nothing behind in the host. */
 	if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

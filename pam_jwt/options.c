@@ -11,7 +11,16 @@
 #include "policy.h"
 #include "state.h"
 
-enum opt_type { OPT_STRING, OPT_FLAG, OPT_DURATION, OPT_SIZE, OPT_KEYFILE, OPT_ALGS, OPT_REQUIRE };
+enum opt_type {
+	OPT_STRING,
+	OPT_PATH,
+	OPT_FLAG,
+	OPT_DURATION,
+	OPT_SIZE,
+	OPT_KEYFILE,
+	OPT_ALGS,
+	OPT_REQUIRE
+};
 
 struct opt {
 	const char *name;
@@ -26,8 +35,8 @@ static const struct opt opts[] = {
 	{ "issuer", OPT_STRING, OFF(issuer), 0, 0 },
 	{ "audience", OPT_STRING, OFF(audience), 0, 0 },
 	{ "key_file", OPT_KEYFILE, 0, 0, 0 },
-	{ "jwks_file", OPT_STRING, OFF(jwks_file), 0, 0 },
-	{ "hmac_secret_file", OPT_STRING, OFF(hmac_secret_file), 0, 0 },
+	{ "jwks_file", OPT_PATH, OFF(jwks_file), 0, 0 },
+	{ "hmac_secret_file", OPT_PATH, OFF(hmac_secret_file), 0, 0 },
 	{ "algorithms", OPT_ALGS, 0, 0, 0 },
 	{ "leeway", OPT_DURATION, OFF(leeway), 0, 86400 },
 	{ "max_age", OPT_DURATION, OFF(max_age), 0, 366LL * 86400 },
@@ -41,23 +50,23 @@ static const struct opt opts[] = {
 	{ "use_first_pass", OPT_FLAG, OFF(use_first_pass), 0, 0 },
 	{ "try_first_pass", OPT_FLAG, OFF(try_first_pass), 0, 0 },
 	{ "jwks_uri", OPT_STRING, OFF(jwks_uri), 0, 0 },
-	{ "ca_file", OPT_STRING, OFF(ca_file), 0, 0 },
-	{ "ca_dir", OPT_STRING, OFF(ca_dir), 0, 0 },
-	{ "cache_dir", OPT_STRING, OFF(cache_dir), 0, 0 },
+	{ "ca_file", OPT_PATH, OFF(ca_file), 0, 0 },
+	{ "ca_dir", OPT_PATH, OFF(ca_dir), 0, 0 },
+	{ "cache_dir", OPT_PATH, OFF(cache_dir), 0, 0 },
 	{ "http_timeout", OPT_DURATION, OFF(http_timeout), 1, 60 },
 	{ "refresh_interval", OPT_DURATION, OFF(refresh_interval), 60, 7LL * 86400 },
 	{ "refresh_min_interval", OPT_DURATION, OFF(refresh_min_interval), 0, 86400 },
 	{ "stale_max", OPT_DURATION, OFF(stale_max), 0, 30LL * 86400 },
-	{ "map_file", OPT_STRING, OFF(map_file), 0, 0 },
+	{ "map_file", OPT_PATH, OFF(map_file), 0, 0 },
 	{ "user_email_local", OPT_FLAG, OFF(user_email_local), 0, 0 },
 	{ "user_strip_suffix", OPT_STRING, OFF(user_strip_suffix), 0, 0 },
 	{ "user_lowercase", OPT_FLAG, OFF(user_lowercase), 0, 0 },
 	{ "require", OPT_REQUIRE, 0, 0, 0 },
 	{ "session_env", OPT_STRING, OFF(session_env), 0, 0 },
 	{ "replay", OPT_FLAG, OFF(replay), 0, 0 },
-	{ "replay_dir", OPT_STRING, OFF(replay_dir), 0, 0 },
+	{ "replay_dir", OPT_PATH, OFF(replay_dir), 0, 0 },
 	{ "replay_max_entries", OPT_SIZE, OFF(replay_max_entries), 100, 1000000 },
-	{ "revocation_file", OPT_STRING, OFF(revocation_file), 0, 0 },
+	{ "revocation_file", OPT_PATH, OFF(revocation_file), 0, 0 },
 };
 
 #define ASYMMETRIC_ALGS \
@@ -211,7 +220,13 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 	if (o->type != OPT_FLAG && (value == NULL || value[0] == '\0'))
 		return pj_fail(err, PJ_E_CONFIG, "option %s needs a value", safe);
 
+	/* A relative path would name another file in every working directory
+	 * (sudo runs PAM in the user's): files that decide access are absolute. */
+	if ((o->type == OPT_PATH || o->type == OPT_KEYFILE) && value[0] != '/')
+		return pj_fail(err, PJ_E_CONFIG, "option %s must be an absolute path", safe);
+
 	switch (o->type) {
+	case OPT_PATH:
 	case OPT_STRING: {
 		char **slot = (char **)((char *)cfg + o->offset);
 		char *copy = strdup(value);

@@ -47,8 +47,10 @@ static void free_state(pam_handle_t *pamh, void *data, int error_status)
 	pj_free_secret(s, sizeof(*s));
 }
 
-/* Remember an accepted decision in the handle (best effort). */
-static void save_state(pam_handle_t *pamh, const struct pj_decision *d)
+/* Remember an accepted decision in the handle for the account phase.
+ * Returns 0, or -1 (logged) when it cannot: the login must then fail,
+ * or the account phase would find nothing and skip its re-check. */
+static int save_state(pam_handle_t *pamh, const struct pj_decision *d)
 {
 	struct auth_state *s = calloc(1, sizeof(*s));
 	const char *text = json_object_to_json_string_ext(d->claims, JSON_C_TO_STRING_PLAIN);
@@ -56,13 +58,17 @@ static void save_state(pam_handle_t *pamh, const struct pj_decision *d)
 	if (s == NULL || text == NULL || (s->claims = strdup(text)) == NULL) {
 		free(s);
 		pam_syslog(pamh, LOG_ERR, "cannot keep the token's claims for the account phase");
-		return;
+		return -1;
 	}
 	s->claims_len = strlen(s->claims);
 	memcpy(s->user, d->user, sizeof(s->user));
 	s->exp = d->exp;
-	if (pam_set_data(pamh, STATE_KEY, s, free_state) != PAM_SUCCESS)
+	if (pam_set_data(pamh, STATE_KEY, s, free_state) != PAM_SUCCESS) {
 		free_state(pamh, s, 0);
+		pam_syslog(pamh, LOG_ERR, "cannot keep the token's claims for the account phase");
+		return -1;
+	}
+	return 0;
 }
 
 static const struct auth_state *get_state(pam_handle_t *pamh)
@@ -279,8 +285,11 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 	}
 	st = pj_validate(&cfg, token, len, user, (int64_t)time(NULL), &d);
 	log_decision(pamh, user, &d);
+	if (st == PJ_OK && save_state(pamh, &d) != 0) {
+		rc = PAM_BUF_ERR;
+		goto out;
+	}
 	if (st == PJ_OK) {
-		save_state(pamh, &d);
 		/* sshd authenticates in a child process and opens the session in
 		 * its parent, which does not see this handle's data but does get
 		 * the child's PAM environment: export the claims now too. */

@@ -10,13 +10,17 @@
 #include "pj_json.h"
 #include "remote.h"
 
-/* note = what + ": " + reason, cut to PJ_REASON_MAX; the first note wins. */
-static void set_note(char *note, const char *what, const char *reason)
+/* note = what + ": " + reason, cut to PJ_REASON_MAX.  The first note
+ * wins, except that a failure (the keys could not be fetched or kept)
+ * replaces a warning about refused keys: the failure is what a caller
+ * such as `pam-jwt keys refresh` must see. */
+static void note_as(char *note, int failure, const char *what, const char *reason)
 {
 	size_t n = 0, i;
 	const char *parts[3] = { what, ": ", reason };
 
-	if (note == NULL || note[0] != '\0')
+	if (note == NULL ||
+	    (note[0] != '\0' && !(failure && strncmp(note, "keys refused", 12) == 0)))
 		return;
 	for (i = 0; i < 3; i++) {
 		size_t len = strlen(parts[i]);
@@ -144,7 +148,7 @@ static enum pj_status fetch(const struct pj_config *cfg, int64_t now, struct pj_
 		goto out;
 	}
 	if (check->skipped)
-		set_note(note, "keys refused in the auth center's JWKS", check->skip_reason);
+		note_as(note, 0, "keys refused in the auth center's JWKS", check->skip_reason);
 	ttl = max_age < 0 ? cfg->refresh_interval : max_age;
 	if (ttl < cfg->refresh_min_interval)
 		ttl = cfg->refresh_min_interval;
@@ -197,18 +201,23 @@ enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size
 	pj_err_clear(&ferr);
 	st = pj_cache_read(cfg->cache_dir, cfg->issuer, &e, &ferr);
 	if (st == PJ_E_CONFIG)
-		set_note(note, "cached keys not trusted", ferr.reason);
+		note_as(note, 1, "cached keys not trusted", ferr.reason);
 	seen_attempt = e.attempt;
 	if (force ||
 	    (needs_fetch(&e, kid, kidlen, now) &&
 	     (e.attempt == 0 || now - e.attempt >= cfg->refresh_min_interval || now < e.attempt))) {
-		lock = pj_cache_lock(cfg->cache_dir, cfg->issuer);
+		lock = pj_cache_lock(cfg->cache_dir, cfg->issuer, cfg->http_timeout * 1000);
 		if (lock < 0 && !force) {
 			/* No usable cache directory: no attempt could be recorded,
 			 * so fetching would lift the rate limit (every login a
-			 * fetch).  Fail closed; `pam-jwt keys refresh` still tries. */
-			set_note(note, "key cache directory unusable, keys not fetched",
-			         cfg->cache_dir);
+			 * fetch).  A lock held past http_timeout: another process
+			 * is stuck (or stopped) in its refresh.  Either way use
+			 * what is cached; `pam-jwt keys refresh` still tries. */
+			note_as(note, 1,
+			        lock == -2 ? "key cache locked by another process for "
+			                     "longer than http_timeout, keys not fetched"
+			                   : "key cache directory unusable, keys not fetched",
+			        cfg->cache_dir);
 			goto use;
 		}
 		/* Another login may have refreshed while we waited. */
@@ -228,14 +237,14 @@ enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size
 		e.attempt = now;
 		if (fetch(cfg, now, &e, note, &ferr) != PJ_OK) {
 			if (e.jwks != NULL && now <= e.expires + cfg->stale_max)
-				set_note(note, "auth center unreachable, using cached keys",
-				         ferr.reason);
+				note_as(note, 1, "auth center unreachable, using cached keys",
+				        ferr.reason);
 			else
-				set_note(note, "auth center unreachable", ferr.reason);
+				note_as(note, 1, "auth center unreachable", ferr.reason);
 		}
 		pj_err_clear(&ferr);
 		if (pj_cache_write(cfg->cache_dir, cfg->issuer, &e, &ferr) != PJ_OK)
-			set_note(note, "cannot update the key cache", ferr.reason);
+			note_as(note, 1, "cannot update the key cache", ferr.reason);
 	}
 use:
 	pj_cache_unlock(lock);

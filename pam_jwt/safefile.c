@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "safefile.h"
@@ -196,4 +198,30 @@ int pj_write_all(int fd, const char *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int pj_lock_wait(int fd, int64_t timeout_ms)
+{
+	const struct timespec step = { 0, 10 * 1000 * 1000 }; /* 10 ms */
+	int64_t deadline = now_ms() + timeout_ms;
+
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		if (now_ms() >= deadline) {
+			errno = EWOULDBLOCK;
+			return -1;
+		}
+		nanosleep(&step, NULL);
+	}
 }

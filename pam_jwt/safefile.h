@@ -3,6 +3,7 @@
 #define PJ_SAFEFILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "pj_err.h"
 
@@ -31,5 +32,10 @@ int pj_write_all(int fd, const char *p, size_t n);
  * reads.  Returns 0; -1 with errno set on a read error; 1 when the file
  * ended first (it shrank while being read). */
 int pj_read_all(int fd, char *p, size_t n);
+
+/* Take an exclusive flock on fd, waiting at most timeout_ms for another
+ * process to let go (a stopped process must not hold every login).
+ * Returns 0 when locked, -1 with errno set (EWOULDBLOCK: timed out). */
+int pj_lock_wait(int fd, int64_t timeout_ms);
 
 #endif

@@ -279,12 +279,14 @@ enum pj_status pj_replay_check(const struct pj_config *cfg, const struct json_ob
 	if (lock < 0)
 		return pj_fail(err, PJ_E_UNAVAILABLE, "cannot open %s: %s", lockpath,
 		               strerror(errno));
-	while (flock(lock, LOCK_EX) != 0) {
-		if (errno != EINTR) {
-			st = pj_fail(err, PJ_E_UNAVAILABLE, "cannot lock %s: %s", lockpath,
-			             strerror(errno));
-			goto out;
-		}
+	/* bounded: a stopped login holding the lock must not hold them all */
+	if (pj_lock_wait(lock, cfg->http_timeout * 1000) != 0) {
+		st = pj_fail(err, PJ_E_UNAVAILABLE, "cannot lock %s: %s", lockpath,
+		             errno == EWOULDBLOCK ? "held by another login for too long"
+		                                  : strerror(errno));
+		close(lock);
+		lock = -1;
+		goto out;
 	}
 	st = pj_read_file(path, cfg->replay_max_entries * LINE_LEN * 2 + LINE_LEN, &text, &len,
 	                  err);

@@ -41,6 +41,42 @@ log_mark
 drive full alice "$tok"
 dr_is "key cache on a full disk: decided with the fetched keys" 0
 log_has "the log says the cache could not be written" 'keys: cannot update the key cache'
+out=$("$PJ_CLI" keys refresh --config "$T/conf/full.conf" 2>&1)
+is "keys refresh on a full disk: exit 1 (the cache was not updated)" "$?" 1
+ok "keys refresh on a full disk: says the cache was not updated" \
+	grep -q 'cannot update the key cache' <<<"$out"
+ok "keys refresh on a full disk: does not claim keys were cached" \
+	sh -c '! grep -q "key(s) cached" <<EOF
+$1
+EOF' _ "$out"
+
+# the key cache's lock held by a stopped refresh: a login with no cached
+# keys is refused after http_timeout instead of waiting for ever
+mkdir -m 755 "$T/heldcache"
+cat >"$T/conf/held.conf" <<CONF
+issuer = $iss
+audience = $AUD
+ca_file = $AC/ca.pem
+cache_dir = $T/heldcache
+http_timeout = 2
+CONF
+chmod 600 "$T/conf/held.conf"
+jwt_service held "$T/conf/held.conf"
+lockf=$T/heldcache/$(printf '%s' "$iss" | sha256sum | cut -d' ' -f1).lock
+# one process that holds the lock (exec: killing it lets go)
+(exec 9>"$lockf" && flock -x 9 && exec sleep 30) &
+holder=$!
+for _ in $(seq 50); do flock -n -x "$lockf" true || break; sleep 0.1; done
+log_mark
+t0=$(date +%s%N)
+drive held alice "$tok"
+ms=$((($(date +%s%N) - t0) / 1000000))
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+dr_is "key cache lock held by a stuck refresh: refused (unavailable), no hang" 9
+log_has "the log says the lock was held too long" 'key cache locked by another process'
+ok "key cache lock held: over within http_timeout + 2 s ($ms ms)" test "$ms" -lt 4000
+drive held alice "$tok"
+dr_is "once the lock is free: the login fetches and succeeds" 0
 
 # key cache read-only, with a good cache: used without a fetch
 cat >"$T/conf/ro.conf" <<CONF

@@ -114,6 +114,24 @@ drive replay alice "$tokd"
 dr_is "the same store, well formed: the login succeeds" 0
 is "and the store gained one line" "$(wc -l <"$ST/replay")" 2
 
+# ---- a lock held for too long: refused after http_timeout, not a hang ----
+c4=$(conf held "jwks_file = $K/jwks.json" "replay = yes" "replay_dir = $T/held" "http_timeout = 2")
+jwt_service held "$c4"
+mkdir -m 700 "$T/held"
+# one process that holds the lock (exec: killing it lets go)
+(exec 9>"$T/held/replay.lock" && flock -x 9 && exec sleep 30) &
+holder=$!
+for _ in $(seq 50); do flock -n -x "$T/held/replay.lock" true || break; sleep 0.1; done
+mint tokh --key "$K/p256.priv.jwk" --alg ES256 --kid p256-kid --claims '{"jti":"held-1"}'
+t0=$(date +%s%N)
+log_mark
+drive held alice "$tokh"
+ms=$((($(date +%s%N) - t0) / 1000000))
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+dr_is "replay lock held by a stuck login: refused (unavailable)" 9
+log_has "the reason says the lock was held too long" 'held by another login for too long'
+ok "replay lock held: refused within http_timeout + 2 s ($ms ms)" test "$ms" -lt 4000
+
 # ---- a store others can write is not trusted --------------------------
 c3=$(conf unsafe "jwks_file = $K/jwks.json" "replay = yes" "replay_dir = $T/unsafe")
 jwt_service unsafe "$c3"

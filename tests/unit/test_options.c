@@ -95,9 +95,36 @@ static void test_missing_value_refused(void **state)
 	assert_int_equal(cfg.n_key_files, 0);
 }
 
+/* A relative path names another file in every working directory (sudo
+ * runs PAM in the user's): a replay store per directory, keys from there. */
+static void test_relative_paths_refused(void **state)
+{
+	static const char *const names[] = { "jwks_file",  "hmac_secret_file", "ca_file",
+		                             "ca_dir",     "cache_dir",        "map_file",
+		                             "replay_dir", "revocation_file",  "key_file" };
+	char a[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(a, sizeof(a), "%s=state/x", names[i]);
+		BAD(a);
+		snprintf(a, sizeof(a), "%s=./x", names[i]);
+		BAD(a);
+	}
+	OK("replay_dir=/var/lib/pam_jwt/replay");
+	OK("cache_dir=/var/cache/pam_jwt");
+	assert_string_equal(cfg.replay_dir, "/var/lib/pam_jwt/replay");
+	assert_int_equal(cfg.n_key_files, 0);
+}
+
 static void test_durations_parsed(void **state)
 {
-	static const struct { const char *arg; size_t off; int64_t want; } v[] = {
+	static const struct {
+		const char *arg;
+		size_t off;
+		int64_t want;
+	} v[] = {
 		{ "leeway=0", offsetof(struct pj_config, leeway), 0 },
 		{ "leeway=30", offsetof(struct pj_config, leeway), 30 },
 		{ "leeway=45s", offsetof(struct pj_config, leeway), 45 },
@@ -119,11 +146,24 @@ static void test_durations_parsed(void **state)
 static void test_duration_malformed_or_out_of_range_refused(void **state)
 {
 	static const char *const bad[] = {
-		"leeway=86401", "leeway=2d", "leeway=1441m", "leeway=-1", "leeway=+5",
-		"leeway= 5", "leeway=5 ", "leeway=5mm", "leeway=5x", "leeway=m",
-		"leeway=1.5", "leeway=0x10", "leeway=5M", "leeway=99999999999999999999",
-		"leeway=9223372036854775807d", "leeway=18446744073709551617",
-		"max_age=367d", "max_lifetime=-1s",
+		"leeway=86401",
+		"leeway=2d",
+		"leeway=1441m",
+		"leeway=-1",
+		"leeway=+5",
+		"leeway= 5",
+		"leeway=5 ",
+		"leeway=5mm",
+		"leeway=5x",
+		"leeway=m",
+		"leeway=1.5",
+		"leeway=0x10",
+		"leeway=5M",
+		"leeway=99999999999999999999",
+		"leeway=9223372036854775807d",
+		"leeway=18446744073709551617",
+		"max_age=367d",
+		"max_lifetime=-1s",
 	};
 	size_t i;
 
@@ -220,17 +260,16 @@ static enum pj_status parse_text(const char *text, size_t len, struct pj_err *er
 
 static void test_config_text_format(void **state)
 {
-	static const char text[] =
-		"# pam_jwt\n"
-		"\n"
-		"   # indented comment\n"
-		"issuer = https://old.test\n"
-		"issuer = https://idp.test\n"
-		"typ = application/at+jwt;q=1\n"
-		"\taudience\t=\thost.test  \n"
-		"leeway=30\r\n"
-		"algorithms = ES256, EdDSA\n"
-		"debug = yes";
+	static const char text[] = "# pam_jwt\n"
+	                           "\n"
+	                           "   # indented comment\n"
+	                           "issuer = https://old.test\n"
+	                           "issuer = https://idp.test\n"
+	                           "typ = application/at+jwt;q=1\n"
+	                           "\taudience\t=\thost.test  \n"
+	                           "leeway=30\r\n"
+	                           "algorithms = ES256, EdDSA\n"
+	                           "debug = yes";
 	struct pj_err err;
 
 	(void)state;
@@ -410,7 +449,7 @@ static void test_read_file_empty_ok(void **state)
 
 /* pj_config_load */
 static const char good_conf[] =
-	"issuer = https://idp.test\naudience = host.test\njwks_file = /etc/jwks.json\n";
+        "issuer = https://idp.test\naudience = host.test\njwks_file = /etc/jwks.json\n";
 
 static enum pj_status load(int argc, const char **argv, struct pj_err *err)
 {
@@ -522,10 +561,9 @@ static void test_load_unsafe_config_refused(void **state)
 }
 
 /* "[name]" sections, one per auth center: routed by exact issuer. */
-static const char sections_conf[] =
-	"audience = host.test\nkey_file = /k.pem\n"
-	"[a]\nissuer = https://a.test\n"
-	"[b]\nissuer = https://b.test\naudience = b.host\n";
+static const char sections_conf[] = "audience = host.test\nkey_file = /k.pem\n"
+                                    "[a]\nissuer = https://a.test\n"
+                                    "[b]\nissuer = https://b.test\naudience = b.host\n";
 
 static void test_config_sections_route_by_exact_issuer(void **state)
 {
@@ -552,11 +590,12 @@ static void test_config_sections_route_by_exact_issuer(void **state)
 	assert_string_equal(out.audience, "host.test");
 	assert_int_equal(out.n_key_files, 1);
 	pj_config_free(&out);
-	assert_int_equal(pj_config_for_issuer(&cfg, "https://a.test/", 15, &out, &err), PJ_E_ISSUER);
+	assert_int_equal(pj_config_for_issuer(&cfg, "https://a.test/", 15, &out, &err),
+	                 PJ_E_ISSUER);
 	assert_int_equal(pj_config_for_issuer(&cfg, "https://A.test", 14, &out, &err), PJ_E_ISSUER);
 	assert_int_equal(pj_config_for_issuer(&cfg, "https://a.tes", 13, &out, &err), PJ_E_ISSUER);
 	assert_int_equal(pj_config_for_issuer(&cfg, "https://a.test\0", 15, &out, &err),
-			 PJ_E_ISSUER);
+	                 PJ_E_ISSUER);
 	free(a);
 	free(p);
 }
@@ -564,12 +603,12 @@ static void test_config_sections_route_by_exact_issuer(void **state)
 static void test_config_bad_sections_refused(void **state)
 {
 	static const char *const bad[] = {
-		"[a]\naudience = x\n",               /* section without issuer */
+		"[a]\naudience = x\n", /* section without issuer */
 		"[]\nissuer = x\n",
 		"[a\nissuer = x\n",
 		"[a] x\nissuer = x\n",
-		"[a]\nissuer = x\n[b]\n",            /* the last one too */
-		"[a]\nissuer = x\nbogus = 1\n",      /* section lines are checked */
+		"[a]\nissuer = x\n[b]\n", /* the last one too */
+		"[a]\nissuer = x\nbogus = 1\n", /* section lines are checked */
 	};
 	struct pj_err err;
 	size_t i;
@@ -588,6 +627,7 @@ int main(void)
 		T(test_defaults),
 		T(test_unknown_option_refused),
 		T(test_missing_value_refused),
+		T(test_relative_paths_refused),
 		T(test_durations_parsed),
 		T(test_duration_malformed_or_out_of_range_refused),
 		T(test_max_token_size_bytes_only),

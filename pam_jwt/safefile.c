@@ -52,7 +52,7 @@ static enum pj_status check_literal_parents(const char *path, struct pj_err *err
 	return PJ_OK;
 }
 
-static enum pj_status check_parents(const char *path, struct pj_err *err)
+enum pj_status pj_check_parents(const char *path, struct pj_err *err)
 {
 	char *real, *slash;
 	struct stat st;
@@ -139,7 +139,7 @@ static enum pj_status read_file(const char *path, size_t maxsize, int secret, ch
 		rc = pj_fail(err, PJ_E_CONFIG, "%s is writable by group or others", path);
 		goto out;
 	}
-	if ((rc = check_parents(path, err)) != PJ_OK)
+	if ((rc = pj_check_parents(path, err)) != PJ_OK)
 		goto out;
 	if ((size_t)st.st_size > maxsize) {
 		rc = pj_fail(err, PJ_E_CONFIG, "%s is larger than %zu bytes", path, maxsize);

@@ -28,6 +28,12 @@ enum pj_status pj_read_secret_file(const char *path, size_t maxsize, char **buf,
  * Returns 0, or -1 with errno set. */
 int pj_write_all(int fd, const char *p, size_t n);
 
+/* Every directory holding path (which must exist), both as written and
+ * after resolving symlinks, is owned by root (or this user) and not
+ * writable by others (unless sticky).  PJ_OK, or PJ_E_CONFIG naming the
+ * directory (PJ_E_UNAVAILABLE when one cannot be examined). */
+enum pj_status pj_check_parents(const char *path, struct pj_err *err);
+
 /* Read exactly n bytes from fd into p, retrying after EINTR and short
  * reads.  Returns 0; -1 with errno set on a read error; 1 when the file
  * ended first (it shrank while being read). */

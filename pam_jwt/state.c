@@ -158,7 +158,8 @@ static enum pj_status state_dir(const char *dir, struct pj_err *err)
 	if (!S_ISDIR(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)))
 		return pj_fail(err, PJ_E_CONFIG, "%s is not a directory only root can write", dir);
-	return PJ_OK;
+	/* and no one else may rename it away (a fresh, empty store) */
+	return pj_check_parents(dir, err);
 }
 
 static int hash_id(const char *iss, size_t isslen, const char *jti, size_t jtilen, char hex[65])
@@ -259,6 +260,7 @@ enum pj_status pj_replay_check(const struct pj_config *cfg, const struct json_ob
 	char path[4096], lockpath[4096], hex[65], add[LINE_LEN + 1], *text = NULL;
 	int64_t exp = 0;
 	int lock = -1, fd;
+	struct stat sb;
 	enum pj_status st;
 
 	if (pj_json_get_string(claims, "jti", &jti, &jtilen) != 1 || jtilen == 0 || jtilen > 256)
@@ -290,7 +292,9 @@ enum pj_status pj_replay_check(const struct pj_config *cfg, const struct json_ob
 	}
 	st = pj_read_file(path, cfg->replay_max_entries * LINE_LEN * 2 + LINE_LEN, &text, &len,
 	                  err);
-	if (st == PJ_E_UNAVAILABLE && access(path, F_OK) != 0) {
+	/* only a store that does not exist is an empty one (stat, unlike
+	 * access, asks as the effective user: sudo's real user sees nothing) */
+	if (st == PJ_E_UNAVAILABLE && stat(path, &sb) != 0 && errno == ENOENT) {
 		text = NULL;
 		len = 0;
 	} else if (st != PJ_OK) {

@@ -139,6 +139,16 @@ mkdir "$T/unsafe" && chmod 777 "$T/unsafe"
 mint tok5 --key "$K/p256.priv.jwk" --alg ES256 --kid p256-kid --claims '{"jti":"unsafe-1"}'
 drive unsafe alice "$tok5"
 dr_is "a world-writable store directory: refused" 9
+# a safe store in a directory others can write: they could rename the
+# store away and replay every token against an empty one
+mkdir -p "$T/openparent/store" && chmod 777 "$T/openparent" && chmod 700 "$T/openparent/store"
+c5=$(conf openparent "jwks_file = $K/jwks.json" "replay = yes" "replay_dir = $T/openparent/store")
+jwt_service openparent "$c5"
+mint tok6 --key "$K/p256.priv.jwk" --alg ES256 --kid p256-kid --claims '{"jti":"openparent-1"}'
+log_mark
+drive openparent alice "$tok6"
+dr_is "a store under a directory others can write: refused" 9
+log_has "the reason names the directory" 'openparent.* writable by others'
 
 check_log_clean "nothing secret in the log"
 done_testing

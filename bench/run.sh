@@ -157,6 +157,7 @@ issuer = $aciss
 audience = $AUD
 ca_file = $AC/ca.pem
 cache_dir = $W/cache
+fetch_helper = $top/pam_jwt/pam_jwt-fetch
 EOF
 chmod 600 "$W"/*.conf "$W"/*.pub.pem
 printf 'auth required %s config=%s\n' "$MOD" "$W/cache.conf" >"$W/pam.d/cache"

@@ -42,6 +42,7 @@ issuer = $issuer
 audience = $audience
 ca_file = $work/ac/ca.pem
 cache_dir = $work/cache
+fetch_helper = $top/pam_jwt/pam_jwt-fetch
 CONF
 chmod 600 "$work/pam_jwt.conf"
 mkdir -p "$work/pam.d"

@@ -139,10 +139,20 @@ enum pj_status pj_http_request(const char *url, const char *form, const struct p
 	bad |= api.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK;
 	/* TLS 1.2 at least, whatever the process's OpenSSL configuration */
 	bad |= api.easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK;
-	if (opts->ca_file != NULL)
-		api.easy_setopt(c, CURLOPT_CAINFO, opts->ca_file);
+	if (opts->ca_blob != NULL) {
+		struct curl_blob blob = { (void *)opts->ca_blob, opts->ca_blob_len,
+			                  CURL_BLOB_COPY };
+
+		bad |= api.easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob) != CURLE_OK;
+	} else if (opts->ca_file != NULL) {
+		bad |= api.easy_setopt(c, CURLOPT_CAINFO, opts->ca_file) != CURLE_OK;
+	}
+	/* configured trust anchors are the only ones: no system CA directory
+	 * beside a configured CA file */
 	if (opts->ca_dir != NULL)
-		api.easy_setopt(c, CURLOPT_CAPATH, opts->ca_dir);
+		bad |= api.easy_setopt(c, CURLOPT_CAPATH, opts->ca_dir) != CURLE_OK;
+	else if (opts->ca_blob != NULL || opts->ca_file != NULL)
+		bad |= api.easy_setopt(c, CURLOPT_CAPATH, (char *)NULL) != CURLE_OK;
 	bad |= api.easy_setopt(c, CURLOPT_TIMEOUT_MS, opts->timeout_ms) != CURLE_OK;
 	api.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, opts->timeout_ms);
 	bad |= api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
@@ -188,12 +198,4 @@ out:
 	api.global_cleanup();
 	dlclose(api.lib);
 	return st;
-}
-
-void pj_http_resp_free(struct pj_http_resp *resp)
-{
-	if (resp == NULL)
-		return;
-	pj_free_secret(resp->body, resp->len + 1);
-	memset(resp, 0, sizeof(*resp));
 }

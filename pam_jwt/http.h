@@ -15,6 +15,8 @@
 struct pj_http_opts {
 	const char *ca_file; /* trust anchors (PEM bundle), or NULL for the system's */
 	const char *ca_dir; /* hashed CA directory, or NULL */
+	const char *ca_blob; /* PEM trust anchors in memory (instead of ca_file), or NULL */
+	size_t ca_blob_len;
 	long timeout_ms; /* total, including connect and TLS */
 	size_t max_body; /* 0: PJ_HTTP_MAX_BODY */
 };
@@ -35,7 +37,8 @@ struct pj_http_resp {
 enum pj_status pj_http_request(const char *url, const char *form, const struct pj_http_opts *opts,
                                struct pj_http_resp *resp, struct pj_err *err);
 
-/* Release a response (wiping the body: it may hold tokens). */
+/* Release a response (wiping the body: it may hold tokens).  Part of the
+ * core (fetchwire.c), so the module can release what the helper sent. */
 void pj_http_resp_free(struct pj_http_resp *resp);
 
 #endif

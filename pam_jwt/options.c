@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fetch.h"
 #include "options.h"
 #include "policy.h"
 #include "state.h"
@@ -53,6 +54,7 @@ static const struct opt opts[] = {
 	{ "ca_file", OPT_PATH, OFF(ca_file), 0, 0 },
 	{ "ca_dir", OPT_PATH, OFF(ca_dir), 0, 0 },
 	{ "cache_dir", OPT_PATH, OFF(cache_dir), 0, 0 },
+	{ "fetch_helper", OPT_PATH, OFF(fetch_helper), 0, 0 },
 	{ "http_timeout", OPT_DURATION, OFF(http_timeout), 1, 60 },
 	{ "refresh_interval", OPT_DURATION, OFF(refresh_interval), 60, 7LL * 86400 },
 	{ "refresh_min_interval", OPT_DURATION, OFF(refresh_min_interval), 0, 86400 },
@@ -89,10 +91,11 @@ enum pj_status pj_config_init(struct pj_config *cfg, struct pj_err *err)
 	cfg->user_claim = strdup("sub");
 	cfg->prompt = strdup("Token: ");
 	cfg->cache_dir = strdup(PJ_DEFAULT_CACHE_DIR);
+	cfg->fetch_helper = strdup(PJ_FETCH_HELPER);
 	cfg->replay_dir = strdup(PJ_DEFAULT_STATE_DIR);
 	cfg->replay_max_entries = 100000;
 	if (cfg->user_claim == NULL || cfg->prompt == NULL || cfg->cache_dir == NULL ||
-	    cfg->replay_dir == NULL) {
+	    cfg->fetch_helper == NULL || cfg->replay_dir == NULL) {
 		pj_config_free(cfg);
 		return pj_fail(err, PJ_E_NOMEM, "out of memory");
 	}
@@ -116,6 +119,7 @@ void pj_config_free(struct pj_config *cfg)
 	free(cfg->ca_file);
 	free(cfg->ca_dir);
 	free(cfg->cache_dir);
+	free(cfg->fetch_helper);
 	free(cfg->map_file);
 	free(cfg->user_strip_suffix);
 	for (i = 0; i < (int)cfg->n_require; i++)

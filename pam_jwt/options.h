@@ -58,6 +58,7 @@ struct pj_config {
 	char *jwks_uri; /* skip discovery */
 	char *ca_file, *ca_dir; /* trust anchors for the auth center */
 	char *cache_dir;
+	char *fetch_helper; /* the program that makes the HTTPS requests */
 	int64_t http_timeout; /* seconds, total per request */
 	int64_t refresh_interval; /* cache lifetime without Cache-Control */
 	int64_t refresh_min_interval; /* at most one fetch per this, per issuer */

@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "cache.h"
-#include "http.h"
+#include "fetch.h"
 #include "pj_json.h"
 #include "remote.h"
 
@@ -45,13 +45,14 @@ static struct pj_http_opts http_opts(const struct pj_config *cfg)
 }
 
 /* GET url and parse the body as a JSON object. */
-static enum pj_status get_json(const char *url, const struct pj_http_opts *o,
-                               struct json_object **out, int64_t *max_age, struct pj_err *err)
+static enum pj_status get_json(const struct pj_config *cfg, const char *url,
+                               const struct pj_http_opts *o, struct json_object **out,
+                               int64_t *max_age, struct pj_err *err)
 {
 	struct pj_http_resp r;
 	enum pj_status st;
 
-	if ((st = pj_http_request(url, NULL, o, &r, err)) != PJ_OK)
+	if ((st = pj_fetch_request(cfg->fetch_helper, url, NULL, o, &r, err)) != PJ_OK)
 		return st;
 	if (r.status != 200)
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "%s answered HTTP %ld", url, r.status);
@@ -87,7 +88,7 @@ static enum pj_status find_jwks_uri(const struct pj_config *cfg, const struct pj
 	         cfg->issuer[0] && cfg->issuer[strlen(cfg->issuer) - 1] == '/'
 	                 ? ".well-known/openid-configuration"
 	                 : "/.well-known/openid-configuration");
-	st = get_json(url, o, &doc, NULL, err);
+	st = get_json(cfg, url, o, &doc, NULL, err);
 	free(url);
 	if (st != PJ_OK)
 		return st;
@@ -131,7 +132,7 @@ static enum pj_status fetch(const struct pj_config *cfg, int64_t now, struct pj_
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "discovery took the whole http_timeout");
 		goto out;
 	}
-	if ((st = get_json(uri, &o, &jwks, &max_age, err)) != PJ_OK)
+	if ((st = get_json(cfg, uri, &o, &jwks, &max_age, err)) != PJ_OK)
 		goto out;
 	check = calloc(1, sizeof(*check));
 	if (check == NULL) {

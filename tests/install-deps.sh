@@ -13,7 +13,7 @@ packages=(
 	openssl curl ca-certificates valgrind jq
 	libqrencode-dev
 	clang libclang-rt-14-dev clang-format
-	libjwt-dev whois time locales strace
+	libjwt-dev whois time locales strace python3 util-linux
 )
 # Node.js: the machine's own when it has one (its npm may not be Debian's).
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

@@ -15,6 +15,11 @@ if [ -f "$so" ]; then
 	exported=$(nm -D --defined-only "$so" | awk '{print $3}' | sort | tr '\n' ' ')
 	is "pam_jwt.so exports only the PAM entry points" "$exported" \
 		"pam_sm_acct_mgmt pam_sm_authenticate pam_sm_close_session pam_sm_open_session pam_sm_setcred "
+	# libcurl reads the caller's environment and keeps global state: the
+	# module's requests run in pam_jwt-fetch, never in the host process
+	is "pam_jwt.so has no trace of libcurl (no symbol, no dlopen name)" \
+		"$(strings "$so" | grep -ci curl)" 0
+	is "pam_jwt.so links no libcurl" "$(ldd "$so" | grep -c libcurl)" 0
 fi
 
 banned=$(grep -nE '\b(sprintf|vsprintf|strcpy|strcat|sscanf|atoi|atol|strtok)\s*\(' $src tests/*/*.c |

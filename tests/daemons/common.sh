@@ -319,6 +319,7 @@ dm_conf() {
 		echo "issuer = $DM_ISS"
 		echo "ca_file = $DM_AC/ca.pem"
 		echo "cache_dir = $T/cache"
+		echo "fetch_helper = $top_builddir/pam_jwt/pam_jwt-fetch"
 		printf '%s\n' "$@"
 	} >"$f"
 	chmod 600 "$f"

@@ -20,7 +20,8 @@ command -v clang >/dev/null || skip_all "clang is not installed"
 [ -f "$builddir/config.h" ] || skip_all "run configure first (no config.h)"
 
 mkdir -p "$out/bin" "$out/corpus"
-core=$(ls "$top"/pam_jwt/*.c | grep -v '/pam_jwt\.c$')
+# the core as the module has it, plus the HTTP code (fuzz_http); no main()s
+core=$(ls "$top"/pam_jwt/*.c | grep -v -e '/pam_jwt\.c$' -e '/fetch_main\.c$')
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$builddir -I$top/pam_jwt $(pkg-config --cflags json-c libcrypto libcurl)"
 libs="$(pkg-config --libs json-c libcrypto libcurl) -lm"
 
@@ -72,6 +73,18 @@ PY
 		find "$top/examples" -name '*.conf' -exec cp {} "$dir/" \; 2>/dev/null
 		printf 'leeway = 30\n[a]\nissuer = https://a\naudience = x\n[b]\nissuer = https://b\naudience = y\nrequire = groups=admins|ops\n' >"$dir/sections"
 		;;
+	fuzz_fetchwire)
+		python3 - "$dir" <<'PY'
+import os, struct, sys
+d = sys.argv[1]
+def f(v):
+    return struct.pack('>I', 0xffffffff) if v is None else struct.pack('>I', len(v)) + v
+open(os.path.join(d, 'req'), 'wb').write(b'PJF1' + f(b'https://127.0.0.1:8443/jwks') + f(None)
+    + f(b'/etc/ssl/ca.pem') + f(None) + f(b'5000') + f(b'262144'))
+open(os.path.join(d, 'resp'), 'wb').write(b'PJR1' + f(b'0') + f(b'200') + f(b'-1') + f(b'{"keys":[]}'))
+open(os.path.join(d, 'fail'), 'wb').write(b'PJR1' + f(b'16') + f(b'0') + f(b'-1') + f(b'timed out'))
+PY
+		;;
 	fuzz_map)
 		find "$top/examples" -name '*.map' -exec cp {} "$dir/" \; 2>/dev/null
 		printf 'sub=alice groups=admins pam_service=sudo -> root\nemail~*@x.com -> claim:sub\n* -> deny\n' >"$dir/rules"
@@ -80,7 +93,7 @@ PY
 	esac
 }
 
-for t in fuzz_token fuzz_json fuzz_jwks fuzz_config fuzz_map fuzz_http; do
+for t in fuzz_token fuzz_json fuzz_jwks fuzz_config fuzz_map fuzz_http fuzz_fetchwire; do
 	if ! build "$t"; then
 		ok "$t builds" false
 		sed 's/^/# /' "$out/$t.build.log" | head -20

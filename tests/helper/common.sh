@@ -256,6 +256,7 @@ th_verify_conf() {
 		echo "audience = $aud"
 		echo "ca_file = $ACDIR/ca.pem"
 		echo "cache_dir = $T/keys"
+		echo "fetch_helper = $top_builddir/pam_jwt/pam_jwt-fetch"
 		echo "http_timeout = 5"
 		for l in "$@"; do echo "$l"; done
 	} >"$f"

@@ -147,7 +147,7 @@ pk_conf "$T/conf/typo.conf" "issuer = $ISS" "audience = $AUD" "cache_dirr = $CAC
 run_cli keys show --config "$T/conf/typo.conf"
 is "unknown option in the config: exit 2" "$KC_RC" 2
 like "unknown option in the config: file, line and option named" "$KC_ERR" \
-	'typo\.conf:4: unknown option "cache_dirr"'
+	'typo\.conf:5: unknown option "cache_dirr"'
 pk_conf "$T/conf/ww.conf" "issuer = $ISS" "audience = $AUD" "ca_file = $T/ac/ca.pem" "cache_dir = $CACHE"
 chmod 666 "$T/conf/ww.conf"
 ac_reset "$T/ac"

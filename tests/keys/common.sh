@@ -383,6 +383,7 @@ pk_conf() {
 	shift
 	{
 		echo "# pam_jwt keys test"
+		echo "fetch_helper = $top_builddir/pam_jwt/pam_jwt-fetch"
 		for l in "$@"; do echo "$l"; done
 	} >"$f"
 	chmod 600 "$f"

@@ -34,6 +34,7 @@ issuer = $iss
 audience = $AUD
 ca_file = $AC/ca.pem
 cache_dir = $T/mnt/full
+fetch_helper = $top_builddir/pam_jwt/pam_jwt-fetch
 CONF
 chmod 600 "$T/conf/full.conf"
 jwt_service full "$T/conf/full.conf"
@@ -58,6 +59,7 @@ issuer = $iss
 audience = $AUD
 ca_file = $AC/ca.pem
 cache_dir = $T/heldcache
+fetch_helper = $top_builddir/pam_jwt/pam_jwt-fetch
 http_timeout = 2
 CONF
 chmod 600 "$T/conf/held.conf"
@@ -84,6 +86,7 @@ issuer = $iss
 audience = $AUD
 ca_file = $AC/ca.pem
 cache_dir = $T/mnt/ro
+fetch_helper = $top_builddir/pam_jwt/pam_jwt-fetch
 CONF
 chmod 600 "$T/conf/ro.conf"
 jwt_service ro "$T/conf/ro.conf"

@@ -69,6 +69,7 @@ issuer = $iss
 audience = ssh://threads
 ca_file = $ac/ca.pem
 cache_dir = $work/cache
+fetch_helper = $build/pam_jwt/pam_jwt-fetch
 http_timeout = 5
 CONF
 	chmod 600 "$work/conf2"

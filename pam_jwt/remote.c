@@ -191,6 +191,7 @@ enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size
                               char *note, struct pj_err *err)
 {
 	struct pj_cache_entry e;
+	struct pj_cache_src src = { cfg->issuer, cfg->jwks_uri, cfg->ca_file, cfg->ca_dir };
 	struct pj_err ferr;
 	int64_t seen_attempt;
 	int lock = -1;
@@ -200,14 +201,14 @@ enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size
 	if (note != NULL)
 		note[0] = '\0';
 	pj_err_clear(&ferr);
-	st = pj_cache_read(cfg->cache_dir, cfg->issuer, &e, &ferr);
+	st = pj_cache_read(cfg->cache_dir, &src, &e, &ferr);
 	if (st == PJ_E_CONFIG)
 		note_as(note, 1, "cached keys not trusted", ferr.reason);
 	seen_attempt = e.attempt;
 	if (force ||
 	    (needs_fetch(&e, kid, kidlen, now) &&
 	     (e.attempt == 0 || now - e.attempt >= cfg->refresh_min_interval || now < e.attempt))) {
-		lock = pj_cache_lock(cfg->cache_dir, cfg->issuer, cfg->http_timeout * 1000);
+		lock = pj_cache_lock(cfg->cache_dir, &src, cfg->http_timeout * 1000);
 		if (lock < 0 && !force) {
 			/* No usable cache directory: no attempt could be recorded,
 			 * so fetching would lift the rate limit (every login a
@@ -226,7 +227,7 @@ enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size
 			struct pj_cache_entry again;
 
 			memset(&again, 0, sizeof(again));
-			if (pj_cache_read(cfg->cache_dir, cfg->issuer, &again, NULL) == PJ_OK &&
+			if (pj_cache_read(cfg->cache_dir, &src, &again, NULL) == PJ_OK &&
 			    again.attempt != seen_attempt) {
 				pj_cache_entry_free(&e);
 				e = again;
@@ -244,7 +245,7 @@ enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size
 				note_as(note, 1, "auth center unreachable", ferr.reason);
 		}
 		pj_err_clear(&ferr);
-		if (pj_cache_write(cfg->cache_dir, cfg->issuer, &e, &ferr) != PJ_OK)
+		if (pj_cache_write(cfg->cache_dir, &src, &e, &ferr) != PJ_OK)
 			note_as(note, 1, "cannot update the key cache", ferr.reason);
 	}
 use:

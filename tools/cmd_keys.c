@@ -42,8 +42,10 @@ static void print_age(const char *label, int64_t now, int64_t t)
 static int show_one(const struct pj_config *cfg, int64_t now)
 {
 	struct pj_cache_entry e;
+	struct pj_cache_src src = { cfg->issuer, cfg->jwks_uri, cfg->ca_file, cfg->ca_dir };
 	struct pj_keyset *set;
 	struct pj_err err;
+	char *path;
 	size_t i;
 
 	pj_err_clear(&err);
@@ -53,7 +55,12 @@ static int show_one(const struct pj_config *cfg, int64_t now)
 		return 0;
 	}
 	memset(&e, 0, sizeof(e));
-	if (pj_cache_read(cfg->cache_dir, cfg->issuer, &e, &err) != PJ_OK) {
+	/* the cache of this configuration's source: issuer, jwks_uri, CAs */
+	path = pj_cache_path(cfg->cache_dir, &src, 0);
+	if (path != NULL)
+		printf("  cache file: %s\n", path);
+	free(path);
+	if (pj_cache_read(cfg->cache_dir, &src, &e, &err) != PJ_OK) {
 		printf("  no usable cache: %s\n", err.reason);
 		return 0;
 	}

@@ -19,7 +19,7 @@ CONF=$T/conf/cache.conf
 pk_conf "$CONF" "issuer = $ISS" "audience = $AUD" "ca_file = $T/ac/ca.pem" \
 	"cache_dir = $CACHE" "http_timeout = 2"
 pk_service cache "$CONF"
-F=$(cache_file "$CACHE" "$ISS")
+F=$CACHE/$(cache_binding "$ISS" "" "$T/ac/ca.pem").json
 
 ac_mint TOK "$T/ac" --alg ES256
 # The attacker's key and a token it signed for the real issuer.

@@ -395,9 +395,33 @@ pk_newcache() {
 	mkdir -m 700 "$1"
 }
 
-# cache_file DIR ISSUER: the path of the issuer's cache file.
+# cache_binding ISSUER [JWKS_URI [CA_FILE [CA_DIR]]]: the name of a cache
+# file (without .json) for that source: sha256 of the binding text.
+cache_binding() {
+	printf 'pam_jwt key cache v2\nissuer=%s\njwks_uri=%s\nca_file=%s\nca_dir=%s\n' \
+		"$1" "${2-}" "${3-}" "${4-}" | sha256sum | cut -c1-64
+}
+
+# cache_file DIR ISSUER: the path of the issuer's one cache file in DIR
+# (a path that does not exist when there is none; the test fails when
+# there are several: use cache_binding then).
 cache_file() {
-	echo "$1/$(printf '%s' "$2" | sha256sum | cut -c1-64).json"
+	node -e '
+		const fs = require("fs"), path = require("path");
+		const [dir, iss] = process.argv.slice(1);
+		let found = [];
+		try {
+			for (const f of fs.readdirSync(dir)) {
+				if (!f.endsWith(".json")) continue;
+				try {
+					const c = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
+					if (c.issuer === iss) found.push(path.join(dir, f));
+				} catch (e) {}
+			}
+		} catch (e) {}
+		if (found.length > 1) { console.error("several cache files for " + iss); process.exit(1); }
+		process.stdout.write(found[0] ?? path.join(dir, "none-for-this-issuer.json"));' "$1" "$2" ||
+		bail "cache_file: several cache files for $2 in $1"
 }
 
 # cache_kids DIR ISSUER: the kids in the issuer's cache file, sorted, on

@@ -64,7 +64,8 @@ http_timeout = 2
 CONF
 chmod 600 "$T/conf/held.conf"
 jwt_service held "$T/conf/held.conf"
-lockf=$T/heldcache/$(printf '%s' "$iss" | sha256sum | cut -d' ' -f1).lock
+lockf=$T/heldcache/$(printf 'pam_jwt key cache v2\nissuer=%s\njwks_uri=\nca_file=%s\nca_dir=\n' \
+	"$iss" "$AC/ca.pem" | sha256sum | cut -d' ' -f1).lock
 # one process that holds the lock (exec: killing it lets go)
 (exec 9>"$lockf" && flock -x 9 && exec sleep 30) &
 holder=$!

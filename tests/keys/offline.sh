@@ -95,11 +95,22 @@ PK_PIDS+=($!)
 for ((i = 0; i < 100; i++)); do [ -s "$T/blackhole.port" ] && break; sleep 0.05; done
 [ -s "$T/blackhole.port" ] || bail "blackhole listener did not start"
 BH="https://127.0.0.1:$(cat "$T/blackhole.port")/jwks"
-# Same issuer (so the same cache), keys from the black hole.
+# Same issuer, keys from the black hole.  A cache belongs to its source
+# (issuer, jwks_uri, CA): give the black hole's source a stale copy of the
+# good key set, as if it had answered before.
 pk_conf "$T/conf/bh.conf" "${base[@]}" "jwks_uri = $BH"
 pk_service blackhole "$T/conf/bh.conf"
 
-cache_edit "$CACHE" "$ISS" 'c.expires = now - 600; c.attempt = now - 600;'
+node -e '
+	const fs = require("fs");
+	const [from, to, iss, uri, ca] = process.argv.slice(1);
+	const c = JSON.parse(fs.readFileSync(from, "utf8"));
+	const now = Math.floor(Date.now() / 1000);
+	const binding = `pam_jwt key cache v2\nissuer=${iss}\njwks_uri=${uri}\nca_file=${ca}\nca_dir=\n`;
+	Object.assign(c, { binding, jwks_uri: uri, expires: now - 600, attempt: now - 600 });
+	fs.writeFileSync(to, JSON.stringify(c) + "\n", { mode: 0o644 });' \
+	"$(cache_file "$CACHE" "$ISS")" "$CACHE/$(cache_binding "$ISS" "$BH" "$T/ac/ca.pem").json" \
+	"$ISS" "$BH" "$T/ac/ca.pem" || bail "cannot copy the cache for the black hole"
 login_ok "black hole, stale cache: accepted" blackhole alice "$TOK_ES"
 below "black hole, stale cache: within http_timeout + 2 s (ms)" "$PT_MS" $((TIMEOUT * 1000 + 2000))
 ok "black hole, stale cache: the login did wait for the time-out" test "$PT_MS" -ge $((TIMEOUT * 1000 - 100))

@@ -31,6 +31,12 @@ static void note_as(char *note, int failure, const char *what, const char *reaso
 		n += len;
 	}
 	note[n] = '\0';
+	/* a reason can carry the auth center's text (a jwks_uri from its
+	 * discovery document): the note goes to syslog and terminals, so
+	 * only printable ASCII */
+	for (i = 0; i < n; i++)
+		if ((unsigned char)note[i] < 0x20 || (unsigned char)note[i] > 0x7e)
+			note[i] = '?';
 }
 
 static struct pj_http_opts http_opts(const struct pj_config *cfg)

@@ -29,6 +29,8 @@
 //   other-issuer   discovery names https://evil.example as its issuer
 //   http-jwks-uri  discovery's jwks_uri is an http:// URL
 //   redirect-http  /jwks answers 302 to an http:// URL
+//   ctl-jwks-uri   discovery's jwks_uri carries a terminal escape and a
+//                  newline followed by a forged log line
 // ddelay / jdelay: wait that long before answering discovery / the JWKS.
 // cert: good (default), wrongname, selfsigned: the certificate for new
 // connections.
@@ -82,7 +84,12 @@ function sendJson(res, code, body, extra = {}) {
 function discovery(res) {
   const doc = {
     issuer: state.mode === 'other-issuer' ? 'https://evil.example' : issuer,
-    jwks_uri: state.mode === 'http-jwks-uri' ? `http://127.0.0.1:${ctlPort}/jwks` : `${issuer}/jwks`,
+    jwks_uri:
+      state.mode === 'http-jwks-uri'
+        ? `http://127.0.0.1:${ctlPort}/jwks`
+        : state.mode === 'ctl-jwks-uri'
+          ? `${issuer}/jwks?x=\u001b]0;owned\u0007\u001b[2J\nFORGED: accepted token for user="root"`
+          : `${issuer}/jwks`,
     token_endpoint: `${issuer}/token`,
     response_types_supported: ['code'],
     subject_types_supported: ['public'],

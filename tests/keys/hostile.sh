@@ -166,6 +166,18 @@ hostile oct-secret "mode=file&file=oct.jwks" 'oct JWK ignored'
 hostile too-many-keys "mode=file&file=many.jwks" 'more than 64 keys'
 hostile deep-json "mode=file&file=deep.jwks" 'did not send a JSON object'
 hostile other-issuer "mode=other-issuer" 'names another issuer'
+
+# Text from the auth center in a reason (here a jwks_uri with a terminal
+# escape and a newline that starts a forged log line) reaches the log and
+# the terminal only as printable ASCII.
+hs_set "$H" "mode=ctl-jwks-uri"
+pk_newcache "$T/nc-ctl"
+conf nc-ctl "$T/nc-ctl"
+vf "$T/conf/nc-ctl.conf" "$TOK_EC"
+vf_refused_like "jwks_uri with control characters: refused as unavailable" '^reason: unavailable'
+ok "jwks_uri with control characters: no control byte in what verify prints" \
+	sh -c "! LC_ALL=C grep -q '[^[:print:]]' '$T/vf.out'"
+ok "jwks_uri with control characters: no forged line" sh -c "! grep -q '^FORGED' '$T/vf.out'"
 hostile http-jwks-uri "mode=http-jwks-uri" 'no https jwks_uri'
 hostile redirect-to-http "mode=redirect-http" '[Pp]rotocol.*(not supported|disabled)|redirect'
 hostile wrong-name-cert "cert=wrongname" 'subject name|does not match|host ?name'

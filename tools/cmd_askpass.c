@@ -410,6 +410,11 @@ static int answer_part(const struct pjc_conf *c, struct ask *a, struct pjc_err *
 	    (rc = load_state(c, a, &token, e)) != 0)
 		return rc;
 	len = strlen(token);
+	/* the first part passed the check; the token may have expired since */
+	if ((rc = pjc_check_handout(c, token, a->audience, (int64_t)time(NULL), e)) != 0) {
+		pj_free_secret(token, len);
+		return rc;
+	}
 	if (off >= len) {
 		rc = pjc_fail(e, PJC_EXIT_PROMPT, "asked for part %d, but the token has only %zu",
 		              a->p.part, (len + a->part_size - 1) / a->part_size);

@@ -345,7 +345,7 @@ enum pjc_prompt_kind {
 	PJC_PROMPT_UNKNOWN = 0,
 	PJC_PROMPT_TOKEN, /* the module's prompt: answer with a token or its first part */
 	PJC_PROMPT_PART, /* "... (part N): ": answer with part N */
-	PJC_PROMPT_PASSWORD /* ssh's password method or sudo's own prompt */
+	PJC_PROMPT_PASSWORD /* sudo's own prompt */
 };
 
 enum pjc_service { PJC_SVC_NONE = 0, PJC_SVC_SSH, PJC_SVC_SUDO };
@@ -361,9 +361,11 @@ struct pjc_prompt {
 
 /* Work out what prompt asks.  module_prompt is the module's prompt
  * ("Token: "); its part prompts are "<it without trailing ': '> (part N): ".
- * Handles "(user@host) " prefixes (ssh keyboard-interactive), info lines
- * before the prompt, "user@host's password: " (ssh password method) and
- * "[sudo] password for user: ".  Anything else is PJC_PROMPT_UNKNOWN. */
+ * Handles "(user@host) " prefixes (ssh keyboard-interactive, OpenSSH >=
+ * 8.4: the only source of a host), info lines before the prompt and
+ * "[sudo] password for user: " (service SUDO as the text claims: the
+ * caller checks that sudo asks).  Anything else, "user@host's password: "
+ * included, is PJC_PROMPT_UNKNOWN. */
 void pjc_prompt_parse(const char *prompt, const char *module_prompt, struct pjc_prompt *p);
 
 #endif

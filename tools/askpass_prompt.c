@@ -7,12 +7,19 @@
  *                                      ending in a newline)
  *   "Token: ", "Token (part 2): "      sudo -A passes the module's prompt
  *   "[sudo] password for alice: "      sudo's own prompt
- *   "alice@host1's password: "         ssh's password method
  *
  * "Token: " stands for the module's prompt (its `prompt` option); part
  * prompts are that prompt without its trailing ": " plus " (part N): ",
  * as pam_jwt.so makes them.  Host key confirmations, key passphrases,
- * PINs and password changes are PJC_PROMPT_UNKNOWN: never answered. */
+ * PINs and password changes are PJC_PROMPT_UNKNOWN: never answered.
+ *
+ * The host comes only from the "(user@host) " prefix, which the OpenSSH
+ * client (8.4 and later) puts before every prompt a server sends.  A host
+ * named anywhere else is text the server may have chosen: an older client
+ * shows a server's "alice@host1's password: " as it is, so ssh's own
+ * password method prompt (which looks the same) is not answered either.
+ * Prompts without the prefix are for sudo only when the caller finds that
+ * sudo itself asks (cmd_askpass.c). */
 #include "config.h"
 
 #include <stdlib.h>
@@ -96,6 +103,12 @@ static const char *unknown_why(const char *s)
 		return "a security key prompt";
 	if (strstr(s, "new password") != NULL || strstr(s, "old password") != NULL)
 		return "a password change";
+	if (strstr(s, "'s password") != NULL)
+		return "a prompt that names its host without the \"(user@host) \" prefix of "
+		       "OpenSSH >= 8.4, so the host could be a server's choice (ssh's password "
+		       "method looks the same): use keyboard-interactive "
+		       "(-o PreferredAuthentications=keyboard-interactive) with OpenSSH 8.4 or "
+		       "later";
 	return "not a token or password prompt";
 }
 
@@ -137,22 +150,6 @@ void pjc_prompt_parse(const char *prompt, const char *module_prompt, struct pjc_
 			p->service = PJC_SVC_SUDO;
 			copy_n(p->user, sizeof(p->user), line + 20, n - 21);
 			return;
-		}
-		if (n > 12 && memcmp(end - 12, "'s password:", 12) == 0) {
-			const char *at = NULL, *q;
-
-			for (q = line; q < end - 12; q++)
-				if (*q == '@')
-					at = q;
-			if (at != NULL && at > line && at + 1 < end - 12 &&
-			    memchr(line, ' ', (size_t)(at - line)) == NULL) {
-				p->kind = PJC_PROMPT_PASSWORD;
-				p->service = PJC_SVC_SSH;
-				copy_n(p->user, sizeof(p->user), line, (size_t)(at - line));
-				copy_n(p->host, sizeof(p->host), at + 1,
-				       (size_t)(end - 12 - at - 1));
-				return;
-			}
 		}
 	}
 	p->kind = PJC_PROMPT_UNKNOWN;

@@ -62,6 +62,7 @@ struct pjc_conf {
 	char *prompt; /* the module's prompt, for askpass */
 	long http_timeout; /* seconds */
 	long min_valid; /* seconds a printed token must stay valid */
+	int allow_multi_audience; /* hand out an aud array holding others too */
 	char *cache_dir; /* resolved: $XDG_CACHE_HOME/pam-jwt ... */
 };
 
@@ -282,8 +283,9 @@ int pjc_revoke(const struct pjc_conf *c, const char *url, const char *token, con
 /* ---- access tokens (tokens.c) ---------------------------------------- */
 
 /* Store the tokens of a successful token response in l: access token for
- * audience (expiry from its exp claim, else expires_in), the rotated
- * refresh token, the ID token.  Errors: no access_token in the answer. */
+ * audience (expiry from its exp claim, else expires_in; not kept when
+ * audience is NULL), the rotated refresh token, the ID token.  Errors: no
+ * access_token in the answer. */
 int pjc_store_response(struct pjc_login *l, const struct pjc_oauth_resp *r, const char *audience,
                        int64_t now, struct pjc_err *e);
 
@@ -293,7 +295,9 @@ int pjc_store_response(struct pjc_login *l, const struct pjc_oauth_resp *r, cons
  * token in the cache before returning.  With fresh, always a new token
  * (askpass: a host with replay protection takes each token once), kept
  * in the cache only as spent; a spent token is never returned again
- * (unless there is no refresh token to get another).  On success sets *token (malloc'ed;
+ * (unless there is no refresh token to get another).  Every token, cached
+ * or new, passes pjc_check_handout first: one that fails it is never
+ * returned (nor kept, when new), and the error says why.  On success sets *token (malloc'ed;
  * wipe with pj_free_secret) and *expires_at.  Errors: PJC_EXIT_LOGIN (not
  * logged in, login expired or revoked, audience not covered),
  * PJC_EXIT_NETWORK, PJC_EXIT_FAIL, PJC_EXIT_CACHE. */
@@ -313,6 +317,18 @@ int64_t pjc_peek_exp(const char *token);
 /* Non-zero when the claims' aud (string or array) contains audience. */
 int pjc_claims_have_aud(const struct json_object *claims, const char *audience);
 
+/* Whether token may be handed out as a token for audience (NULL or "":
+ * the login's own token) at time now: it must be a JWT with an exp claim
+ * after now and, when an audience is asked for, an aud that is exactly
+ * that audience (the string, or an array of just it); with
+ * c->allow_multi_audience, an aud array that holds it among others.  The
+ * token is decoded WITHOUT verifying its signature: this keeps a token
+ * another host would accept from being handed out; the host verifies.
+ * Returns 0, or PJC_EXIT_FAIL with e (may be NULL) saying what the auth
+ * center issued and how to configure it. */
+int pjc_check_handout(const struct pjc_conf *c, const char *token, const char *audience,
+                      int64_t now, struct pjc_err *e);
+
 /* "1h 5m", "42s"... for a number of seconds (negative: the absolute). */
 void pjc_duration(int64_t s, char *out, size_t outsz);
 
@@ -329,7 +345,7 @@ enum pjc_prompt_kind {
 	PJC_PROMPT_UNKNOWN = 0,
 	PJC_PROMPT_TOKEN, /* the module's prompt: answer with a token or its first part */
 	PJC_PROMPT_PART, /* "... (part N): ": answer with part N */
-	PJC_PROMPT_PASSWORD /* ssh's password method or sudo's own prompt */
+	PJC_PROMPT_PASSWORD /* sudo's own prompt */
 };
 
 enum pjc_service { PJC_SVC_NONE = 0, PJC_SVC_SSH, PJC_SVC_SUDO };
@@ -345,9 +361,11 @@ struct pjc_prompt {
 
 /* Work out what prompt asks.  module_prompt is the module's prompt
  * ("Token: "); its part prompts are "<it without trailing ': '> (part N): ".
- * Handles "(user@host) " prefixes (ssh keyboard-interactive), info lines
- * before the prompt, "user@host's password: " (ssh password method) and
- * "[sudo] password for user: ".  Anything else is PJC_PROMPT_UNKNOWN. */
+ * Handles "(user@host) " prefixes (ssh keyboard-interactive, OpenSSH >=
+ * 8.4: the only source of a host), info lines before the prompt and
+ * "[sudo] password for user: " (service SUDO as the text claims: the
+ * caller checks that sudo asks).  Anything else, "user@host's password: "
+ * included, is PJC_PROMPT_UNKNOWN. */
 void pjc_prompt_parse(const char *prompt, const char *module_prompt, struct pjc_prompt *p);
 
 #endif

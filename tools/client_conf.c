@@ -39,12 +39,12 @@ int pjc_report(const char *cmd, const struct pjc_err *e)
 	return e->code ? e->code : PJC_EXIT_FAIL;
 }
 
-enum key_type { K_STR, K_URL, K_SECONDS };
+enum key_type { K_STR, K_URL, K_SECONDS, K_BOOL };
 
 struct key {
 	const char *name;
 	enum key_type type;
-	size_t off; /* offset of the char * or long member */
+	size_t off; /* offset of the char *, long (K_SECONDS) or int (K_BOOL) member */
 	long min, max; /* K_SECONDS */
 };
 
@@ -63,6 +63,7 @@ static const struct key keys[] = {
 	{ "cache_dir", K_STR, STR(cache_dir), 0, 0 },
 	{ "http_timeout", K_SECONDS, STR(http_timeout), 1, 120 },
 	{ "min_valid", K_SECONDS, STR(min_valid), 0, 86400 },
+	{ "allow_multi_audience", K_BOOL, STR(allow_multi_audience), 0, 0 },
 };
 #undef STR
 
@@ -128,6 +129,16 @@ int pjc_conf_set(struct pjc_conf *c, const char *key, const char *value, const c
 			        "%s: %s must be a duration from %ld to %ld seconds, not \"%.32s\"",
 			        origin, key, k->min, k->max, value);
 		*(long *)(void *)((char *)c + k->off) = v;
+		return 0;
+	}
+	if (k->type == K_BOOL) {
+		int yes = strcmp(value, "yes") == 0 || strcmp(value, "true") == 0;
+
+		if (!yes && strcmp(value, "no") != 0 && strcmp(value, "false") != 0)
+			return pjc_fail(e, PJC_EXIT_USAGE,
+			                "%s: %s must be yes or no, not \"%.32s\"", origin, key,
+			                value);
+		*(int *)(void *)((char *)c + k->off) = yes;
 		return 0;
 	}
 	if (strcmp(k->name, "cache_dir") == 0 && value[0] != '/')

@@ -10,9 +10,17 @@
  * the SAME token, kept for the session (the ssh or sudo process that asks)
  * in the cache directory until its last part is given.
  *
+ * Who asks decides the audience, and only what the asking program vouches
+ * for counts: an ssh prompt names its host in the "(user@host) " prefix
+ * that OpenSSH 8.4 and later put before every prompt a server sends (a
+ * server can write anything after it); a prompt without that prefix is
+ * sudo's only when the parent process is sudo (sudo -A runs the askpass
+ * program as its child), whatever its text says.
+ *
  * A prompt it does not understand (host key confirmation, key
- * passphrase...) is never answered: exit 6 with nothing on stdout.  Every
- * failure leaves stdout empty; the reason goes to stderr. */
+ * passphrase, ssh's password method...) or whose asker it cannot tell is
+ * never answered: exit 6 with nothing on stdout.  Every failure leaves
+ * stdout empty; the reason goes to stderr. */
 #include "config.h"
 
 #include <ctype.h>
@@ -42,10 +50,12 @@ static void usage(FILE *f)
 	fputs("usage: pam-jwt askpass PROMPT\n"
 	      "       pam-jwt askpass --explain PROMPT\n"
 	      "\n"
-	      "  An SSH_ASKPASS / SUDO_ASKPASS program: answers ssh's and sudo's token and\n"
-	      "  password prompts with a fresh token for the host (audience_ssh, default\n"
-	      "  ssh://%h; audience_sudo, default sudo://%h), in parts when it is too long for\n"
-	      "  one answer.  Other prompts (host keys, passphrases) are not answered.\n"
+	      "  An SSH_ASKPASS / SUDO_ASKPASS program: answers ssh's keyboard-interactive\n"
+	      "  token prompts (OpenSSH >= 8.4, which prefixes them with \"(user@host) \") and\n"
+	      "  sudo's prompts (only when sudo is the parent process) with a fresh token for\n"
+	      "  the host (audience_ssh, default ssh://%h; audience_sudo, default sudo://%h),\n"
+	      "  in parts when it is too long for one answer.  Other prompts (host keys,\n"
+	      "  passphrases, ssh's password method) are not answered.\n"
 	      "  --explain  say how PROMPT is understood, without answering it\n"
 	      "\n"
 	      "  Environment: PAM_JWT_CLI_ASKPASS_SERVICE=ssh|sudo and "
@@ -132,6 +142,22 @@ static int session_proc(struct proc *out, enum pjc_service *svc)
 	return 0;
 }
 
+/* The direct parent is sudo: named so, and running as root (sudo is
+ * setuid root).  sudo -A runs the askpass program as its own child, so a
+ * prompt is sudo's only when our parent is sudo; a wrapper script in
+ * between must exec pam-jwt.  Fills *parent (its name for messages). */
+static int parent_is_sudo(struct proc *parent)
+{
+	char path[64];
+	struct stat st;
+
+	memset(parent, 0, sizeof(*parent));
+	if (proc_read(getppid(), parent) != 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld", (long)parent->pid);
+	return strcmp(parent->comm, "sudo") == 0 && stat(path, &st) == 0 && st.st_uid == 0;
+}
+
 static int host_ok(const char *h)
 {
 	if (h[0] == '\0' || h[0] == '-')
@@ -209,11 +235,15 @@ static int understand(const struct pjc_conf *c, const char *prompt, struct ask *
 	const char *env_session = getenv("PAM_JWT_CLI_ASKPASS_SESSION");
 	enum pjc_service found = PJC_SVC_NONE;
 
+	struct proc parent;
+	int sudo_asks;
+
 	pjc_prompt_parse(prompt, c->prompt, &a->p);
 	if (a->p.kind == PJC_PROMPT_UNKNOWN)
 		return pjc_fail(e, PJC_EXIT_PROMPT, "not answering (%s)", a->p.why);
 	if (session_proc(&a->session, &found) != 0)
 		return pjc_fail(e, PJC_EXIT_FAIL, "cannot read /proc for the asking process");
+	sudo_asks = parent_is_sudo(&parent);
 	if (a->p.service == PJC_SVC_NONE) {
 		if (env_svc != NULL && strcmp(env_svc, "ssh") == 0)
 			a->p.service = PJC_SVC_SSH;
@@ -222,9 +252,28 @@ static int understand(const struct pjc_conf *c, const char *prompt, struct ask *
 		else if (env_svc != NULL && env_svc[0] != '\0')
 			return pjc_fail(e, PJC_EXIT_USAGE,
 			                "PAM_JWT_CLI_ASKPASS_SERVICE must be ssh or sudo");
-		else /* a local prompt without "(user@host)": sudo, unless ssh asks */
-			a->p.service = found == PJC_SVC_SSH ? PJC_SVC_SSH : PJC_SVC_SUDO;
+		else if (sudo_asks)
+			a->p.service = PJC_SVC_SUDO;
+		else if (found == PJC_SVC_SSH)
+			return pjc_fail(e, PJC_EXIT_PROMPT,
+			                "not answering (an ssh prompt without the \"(user@host) \" "
+			                "prefix that OpenSSH >= 8.4 puts before every server "
+			                "prompt, so its host cannot be told: use OpenSSH 8.4 or "
+			                "later)");
+		else
+			return pjc_fail(e, PJC_EXIT_PROMPT,
+			                "not answering (a prompt without \"(user@host) \" and "
+			                "the asking process, %s, is neither ssh nor sudo: set "
+			                "PAM_JWT_CLI_ASKPASS_SERVICE and PAM_JWT_CLI_ASKPASS_HOST)",
+			                parent.comm[0] ? parent.comm : "unknown");
 	}
+	/* a sudo prompt's text proves nothing: an ssh server can send it */
+	if (a->p.service == PJC_SVC_SUDO && !sudo_asks)
+		return pjc_fail(e, PJC_EXIT_PROMPT,
+		                "not answering (a sudo prompt, but the asking process is %s, not "
+		                "sudo: a token for this machine goes only to sudo itself; a "
+		                "SUDO_ASKPASS wrapper script must exec pam-jwt askpass)",
+		                parent.comm[0] ? parent.comm : "unknown");
 	if (a->p.host[0] == '\0' && env_host != NULL && env_host[0] != '\0')
 		snprintf(a->p.host, sizeof(a->p.host), "%s", env_host);
 	if (a->p.host[0] == '\0' && a->p.service == PJC_SVC_SUDO &&
@@ -384,14 +433,6 @@ static int answer_first(const struct pjc_conf *c, struct ask *a, struct pjc_err 
 	if (len <= a->part_size) {
 		(void)pjc_cache_remove(c->cache_dir, a->state_name, &ignored);
 		rc = answer(token, len, 0, e);
-	} else if (a->p.kind == PJC_PROMPT_PASSWORD && a->p.service == PJC_SVC_SSH) {
-		/* the password method gives the same answer to every prompt */
-		rc = len < 1024 ? answer(token, len, 0, e)
-		                : pjc_fail(e, PJC_EXIT_FAIL,
-		                           "the token for %s is %zu bytes, too long for ssh's "
-		                           "password method: use keyboard-interactive (ssh -o "
-		                           "PreferredAuthentications=keyboard-interactive)",
-		                           a->audience, len);
 	} else if ((rc = save_state(c, a, token, e)) == 0) {
 		rc = answer(token, a->part_size, 1, e);
 	}
@@ -410,6 +451,11 @@ static int answer_part(const struct pjc_conf *c, struct ask *a, struct pjc_err *
 	    (rc = load_state(c, a, &token, e)) != 0)
 		return rc;
 	len = strlen(token);
+	/* the first part passed the check; the token may have expired since */
+	if ((rc = pjc_check_handout(c, token, a->audience, (int64_t)time(NULL), e)) != 0) {
+		pj_free_secret(token, len);
+		return rc;
+	}
 	if (off >= len) {
 		rc = pjc_fail(e, PJC_EXIT_PROMPT, "asked for part %d, but the token has only %zu",
 		              a->p.part, (len + a->part_size - 1) / a->part_size);

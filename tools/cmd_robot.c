@@ -5,7 +5,8 @@
  * Tokens for robots and CI.  The first form is the client credentials
  * grant (RFC 6749 section 4.4) with resource=A (RFC 8707); the secret is
  * read from a file (or --client-secret-env VAR), never from the command
- * line, and goes only into the POST body.  The second form passes on a
+ * line, and goes only into the POST body; the token it gets is printed
+ * only when pjc_check_handout accepts it.  The second form passes on a
  * token some platform already made (a GitHub Actions OIDC token, a
  * Kubernetes projected service account token) after checking that it is a
  * JWT, not expired and, with --audience, meant for A.  Nothing is cached. */
@@ -36,13 +37,16 @@ static void usage(FILE *f)
 	      "VAR)\n"
 	      "                     [--audience A] [--scope S] [--issuer URL] [--ca-file F] "
 	      "[--json]\n"
+	      "                     [--allow-multi-audience]\n"
 	      "       pam-jwt robot (--token-file F | --token-env VAR) [--audience A] [--min-valid "
 	      "S]\n"
 	      "\n"
 	      "  Print a token for a robot: from the client credentials grant (the secret read\n"
 	      "  from a file or an environment variable, never from the command line), or one\n"
 	      "  that the platform made (GitHub Actions OIDC, Kubernetes service account),\n"
-	      "  checked to be an unexpired JWT (for audience A when given).\n"
+	      "  checked to be an unexpired JWT (for audience A when given).  A client\n"
+	      "  credentials token must have an exp and an aud of exactly A (with\n"
+	      "  --allow-multi-audience: an aud array holding A among others).\n"
 	      "\n"
 	      "  Exit status: 0 printed, 1 refused or the token is unusable, 2 usage or\n"
 	      "  configuration error, 5 auth center unreachable.\n",
@@ -227,6 +231,10 @@ static int client_credentials(const struct pjc_conf *c, const struct robot_opts 
 		                      : "");
 		goto out;
 	}
+	/* an auth center that ignores resource would make this token good
+	 * for other hosts too */
+	if ((rc = pjc_check_handout(c, at, aud, (int64_t)time(NULL), e)) != 0)
+		goto out;
 	if (o->json) {
 		struct json_object *j = json_object_new_object();
 		int64_t exp = pjc_peek_exp(at);
@@ -279,6 +287,10 @@ static int parse_args(int argc, char **argv, struct pjc_conf *c, struct robot_op
 		}
 		if (strcmp(a, "--json") == 0) {
 			o->json = 1;
+			continue;
+		}
+		if (strcmp(a, "--allow-multi-audience") == 0) {
+			c->allow_multi_audience = 1;
 			continue;
 		}
 		for (k = 0; k < sizeof(valued) / sizeof(valued[0]); k++)

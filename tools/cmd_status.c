@@ -26,7 +26,8 @@ static void usage(FILE *f)
 	      "  tokens with their remaining lifetime.  Tokens are never printed.\n"
 	      "  --json  one JSON object: {\"cache_dir\", \"logins\": [...]}\n"
 	      "\n"
-	      "  Exit status: 0 logged in, 3 no usable login, 4 unsafe cache, 2 usage.\n",
+	      "  Exit status: 0 logged in, 3 no usable login or a damaged login file, 4 unsafe\n"
+	      "  cache, 2 usage.  Errors go to stderr (with --json, also to \"errors\").\n",
 	      f);
 }
 
@@ -194,7 +195,7 @@ int cmd_status(int argc, char **argv)
 	DIR *d = NULL;
 	struct dirent *ent;
 	int64_t now = (int64_t)time(NULL);
-	int rc, json = 0, usable = 0, found = 0;
+	int rc, json = 0, usable = 0, found = 0, failed = 0;
 
 	if (pjc_wants_help(argc, argv)) {
 		usage(stdout);
@@ -221,11 +222,10 @@ int cmd_status(int argc, char **argv)
 		path = pjc_path(c.cache_dir, ent->d_name);
 		if (pjc_cache_read(c.cache_dir, ent->d_name, &buf, &len, &missing, &e) != 0 ||
 		    pjc_login_parse(buf, len, path ? path : ent->d_name, &l, &e) != 0) {
-			if (!json)
-				printf("%s\n", e.msg);
+			(void)pjc_report("status", &e);
 			json_object_array_add(errs, json_object_new_string(e.msg));
-			if (e.code == PJC_EXIT_CACHE)
-				rc = PJC_EXIT_CACHE;
+			if (failed == 0 || e.code == PJC_EXIT_CACHE)
+				failed = e.code ? e.code : PJC_EXIT_FAIL;
 		} else {
 			usable |= json ? show_json(&l, path ? path : "", now, arr)
 			               : show_text(&l, path ? path : "", now);
@@ -246,11 +246,14 @@ int cmd_status(int argc, char **argv)
 		       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 		                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
-	} else if (found == 0) {
-		printf("not logged in (nothing in %s): run pam-jwt login\n", c.cache_dir);
 	}
-	if (rc != PJC_EXIT_CACHE)
-		rc = usable ? 0 : PJC_EXIT_LOGIN;
+	if (found == 0) {
+		rc = pjc_fail(&e, PJC_EXIT_LOGIN,
+		              "not logged in (nothing in %s): run pam-jwt login", c.cache_dir);
+		goto out;
+	}
+	/* a login file that cannot be read is an error even beside good ones */
+	rc = failed ? failed : usable ? 0 : PJC_EXIT_LOGIN;
 	e.code = 0; /* already shown */
 out:
 	if (d != NULL)

@@ -1,10 +1,14 @@
-/* pam-jwt token [--audience A] [--min-valid SECONDS] [--json] [--issuer URL]
- *               [--client-id ID] [--ca-file F]
+/* pam-jwt token [--audience A] [--min-valid SECONDS] [--json]
+ *               [--allow-multi-audience] [--issuer URL] [--client-id ID]
+ *               [--ca-file F]
  *
  * Prints an access token for audience A that stays valid for at least
  * --min-valid seconds: the cached one, or a fresh one from the refresh
- * token (whose successor is stored before anything is printed).  When no
- * login can give one, says so and exits 3: run pam-jwt login. */
+ * token (whose successor is stored before anything is printed).  The
+ * token's aud must be exactly A and it must not have expired (see
+ * pjc_check_handout); otherwise nothing is printed and the message says
+ * what the auth center issued.  When no login can give one, says so and
+ * exits 3: run pam-jwt login. */
 #include "config.h"
 
 #include <errno.h>
@@ -21,17 +25,21 @@
 static void usage(FILE *f)
 {
 	fputs("usage: pam-jwt token [--audience A] [--min-valid SECONDS] [--json]\n"
-	      "                     [--issuer URL] [--client-id ID] [--ca-file F] [--cache-dir D]\n"
+	      "                     [--allow-multi-audience] [--issuer URL] [--client-id ID]\n"
+	      "                     [--ca-file F] [--cache-dir D]\n"
 	      "\n"
 	      "  Print an access token for audience A (default: `audience` of client.conf, else\n"
 	      "  the login's own token), from the cache or refreshed with the refresh token.\n"
 	      "  --min-valid SECONDS  the token must stay valid this long (default 60)\n"
 	      "  --json               print "
 	      "{\"access_token\",\"audience\",\"expires_at\",\"expires_in\"}\n"
+	      "  --allow-multi-audience  also print a token whose aud lists other audiences\n"
+	      "                       besides A (each of those hosts could replay it to the\n"
+	      "                       others); by default aud must be exactly A\n"
 	      "\n"
-	      "  Exit status: 0 printed, 1 the auth center refused, 2 usage or configuration\n"
-	      "  error, 3 no usable login (run pam-jwt login), 4 unsafe cache, 5 auth center\n"
-	      "  unreachable.\n",
+	      "  Exit status: 0 printed, 1 the auth center refused or issued a token for\n"
+	      "  other audiences or an expired one, 2 usage or configuration error, 3 no\n"
+	      "  usable login (run pam-jwt login), 4 unsafe cache, 5 auth center unreachable.\n",
 	      f);
 }
 
@@ -73,6 +81,8 @@ int cmd_token(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
+		} else if (strcmp(argv[i], "--allow-multi-audience") == 0) {
+			c.allow_multi_audience = 1;
 		} else {
 			rc = pjc_fail(&e, PJC_EXIT_USAGE,
 			              "unexpected argument \"%.64s\" (see pam-jwt token --help)",

@@ -35,7 +35,9 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* Read all of stdin (at most STDIN_MAX bytes). */
+/* Read all of stdin (at most STDIN_MAX bytes) into a buffer of
+ * STDIN_MAX + 1 bytes (wipe with pj_free_secret(buf, STDIN_MAX + 1)).
+ * On a read error, what was read so far is wiped too: it is a token. */
 static char *read_stdin(size_t *len)
 {
 	char *buf = malloc(STDIN_MAX + 1);
@@ -49,7 +51,7 @@ static char *read_stdin(size_t *len)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			free(buf);
+			pj_free_secret(buf, STDIN_MAX + 1);
 			return NULL;
 		}
 		if (r == 0)

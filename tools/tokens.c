@@ -33,7 +33,7 @@ int pjc_store_response(struct pjc_login *l, const struct pjc_oauth_resp *r, cons
 	exp = pjc_peek_exp(at);
 	if (exp == 0 && (in = pjc_oauth_int(r, "expires_in", 0)) > 0)
 		exp = now + in;
-	if (pjc_login_put(l, audience, at, exp, e) != 0)
+	if (audience != NULL && pjc_login_put(l, audience, at, exp, e) != 0)
 		return e->code;
 	if (rt != NULL) {
 		if (pjc_set_secret(&l->refresh_token, rt, e) != 0)
@@ -115,9 +115,10 @@ int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid
 	struct pjc_oauth_resp r;
 	struct pjc_form f = { NULL, 0, 0, 0 };
 	struct pjc_token *t;
+	struct pjc_err refused = { 0, "" };
 	char *lockname = NULL, list[300];
 	int64_t now;
-	int lock = -1, rc;
+	int lock = -1, rc, bad;
 
 	memset(&l, 0, sizeof(l));
 	memset(&r, 0, sizeof(r));
@@ -142,7 +143,8 @@ int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid
 	now = (int64_t)time(NULL);
 	t = pjc_login_find(&l, aud);
 	if (t != NULL && !t->spent && !fresh && t->expires_at != 0 &&
-	    t->expires_at - now >= min_valid) {
+	    t->expires_at - now >= min_valid &&
+	    pjc_check_handout(c, t->access_token, aud, now, NULL) == 0) {
 		rc = copy_out(t, token, expires_at, e);
 		goto out;
 	}
@@ -160,7 +162,9 @@ int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid
 		/* no refresh token (an auth center without offline_access): a
 		 * valid cached token is better than nothing, even if spent */
 		if (t != NULL && t->expires_at != 0 && t->expires_at - now >= min_valid) {
-			rc = copy_out(t, token, expires_at, e);
+			rc = pjc_check_handout(c, t->access_token, aud, now, e);
+			if (rc == 0)
+				rc = copy_out(t, token, expires_at, e);
 			goto out;
 		}
 		rc = pjc_fail(e, PJC_EXIT_LOGIN,
@@ -185,15 +189,25 @@ int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid
 		rc = refresh_refused(c, &l, &r, aud, now, e);
 		goto out;
 	}
-	if ((rc = pjc_store_response(&l, &r, aud, now, e)) != 0)
+	/* a token that another host would accept too is not kept, but the
+	 * rotated refresh token that came with it is */
+	bad = pjc_check_handout(c, pjc_oauth_str(&r, "access_token"), aud, now, &refused);
+	if ((rc = pjc_store_response(&l, &r, bad ? NULL : aud, now, e)) != 0)
 		goto out;
 	t = pjc_login_find(&l, aud);
-	if (t != NULL)
+	if (t != NULL && bad)
+		t->expires_at = 1; /* an older token for aud: dropped on write */
+	else if (t != NULL)
 		t->spent = fresh; /* handed to a host once: never again */
 	/* the rotated refresh token is on disk before anyone sees a token */
 	if ((rc = pjc_login_write(c->cache_dir, &l, now, e)) != 0) {
 		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) - strlen(e->msg),
 		         "; the new refresh token could not be saved: run pam-jwt login");
+		goto out;
+	}
+	if (bad) {
+		*e = refused;
+		rc = e->code;
 		goto out;
 	}
 	t = pjc_login_find(&l, aud);

@@ -253,6 +253,12 @@ dm_log_has "the helper's token: accepted by the module" \
 	"pam_jwt\\($SVC:auth\\): accepted token for user=\"$DM_USER\""
 login "$KI"
 accepted "the helper as SSH_ASKPASS: a second login (a fresh token)"
+# ssh's password method names the host without the "(user@host) " prefix,
+# like a server's prompt shown by OpenSSH < 8.4: the helper does not answer.
+login password
+refused "the helper as SSH_ASKPASS: the password method's prompt (no (user@host) prefix) is not answered"
+ok "... the helper says keyboard-interactive with OpenSSH >= 8.4 is needed" \
+	grep -q 'pam-jwt askpass: not answering .*OpenSSH >= 8.4.*keyboard-interactive' "$T/log/ssh.err"
 # A host key the client does not know: ssh asks the askpass to confirm;
 # the helper answers nothing it does not understand, so ssh gives up.
 rm -f "$T/home/$DM_USER/known_hosts"

@@ -1,7 +1,9 @@
 #!/bin/bash
 # pam-jwt askpass: which prompts it answers and with what.  Prompt parsing
 # (--explain, no network), then real answers against the test auth
-# center: ssh keyboard-interactive and password prompts, sudo's prompts,
+# center: ssh keyboard-interactive prompts, sudo's prompts (only when
+# sudo is the parent process: `via sudo` runs askpass under a process of
+# that name), prompts whose host the client does not vouch for (refused),
 # long tokens in parts (1022/510 characters + '\') that join back to the
 # same token even when the cache changes meanwhile, sessions that do not
 # mix, the real module accepting the parts (pamtester), and prompts that
@@ -33,8 +35,14 @@ ex "(alice@host1.example.com) Token (part 3): "
 is "ssh keyboard-interactive part prompt" "$EX" \
 	"kind=part service=ssh user=alice host=host1.example.com part=3 audience=ssh://host1.example.com part size=1022"
 ex "alice@host1's password: "
-is "ssh password method prompt" "$EX" \
-	"kind=password service=ssh user=alice host=host1 audience=ssh://host1 part size=1022"
+is "a host named without the (user@host) prefix (a server's text to OpenSSH < 8.4): exit 6" "$RC" $X_PROMPT
+like "... says why and that OpenSSH >= 8.4 is needed" "$OUT" \
+	'^why: .*without the "\(user@host\) " prefix of OpenSSH >= 8.4.*use keyboard-interactive'
+HX_VIA=ssh ex "alice@host1's password: "
+is "... from ssh too (its password method looks the same): exit 6" "$RC" $X_PROMPT
+HX_VIA=ssh ex "Token: "
+is "the module's prompt from ssh without the (user@host) prefix (OpenSSH < 8.4): exit 6" "$RC" $X_PROMPT
+like "... says OpenSSH >= 8.4 is needed" "$OUT" '^why: .*without the "\(user@host\) " prefix.*OpenSSH 8.4 or later'
 ex "(alice@corp.example@host2) Token: "
 is "a user name with @: the host is after the last @" "$EX" \
 	"kind=token service=ssh user=alice@corp.example host=host2 audience=ssh://host2 part size=1022"
@@ -43,13 +51,23 @@ is "info lines before the prompt are skipped" "$EX" \
 	"kind=token service=ssh user=alice host=host1 audience=ssh://host1 part size=1022"
 ex "(alice@::1) Token: "
 is "an IPv6 host" "$EX" "kind=token service=ssh user=alice host=::1 audience=ssh://::1 part size=1022"
-ex "[sudo] password for alice: "
+HX_VIA=sudo ex "[sudo] password for alice: "
 is "sudo's own prompt: this machine" "$EX" \
 	"kind=password service=sudo user=alice host=$HOST audience=sudo://$HOST part size=510"
+HX_VIA=ssh ex "[sudo] password for alice: "
+is "a sudo prompt from ssh (a server's text): exit 6" "$RC" $X_PROMPT
+like "... says the asking process is not sudo" "$OUT" '^why: .*a sudo prompt, but the asking process is ssh, not sudo'
+ex "[sudo] password for alice: "
+is "a sudo prompt from a shell: exit 6" "$RC" $X_PROMPT
+PAM_JWT_CLI_ASKPASS_SERVICE=sudo ex "Token: "
+is "PAM_JWT_CLI_ASKPASS_SERVICE=sudo does not make a shell sudo: exit 6" "$RC" $X_PROMPT
 ex "Token: "
+is "the module's prompt from neither ssh nor sudo: exit 6" "$RC" $X_PROMPT
+like "... says to set PAM_JWT_CLI_ASKPASS_SERVICE and _HOST" "$OUT" '^why: .*neither ssh nor sudo: set PAM_JWT_CLI_ASKPASS_SERVICE'
+HX_VIA=sudo ex "Token: "
 is "the module's prompt through sudo -A: this machine" "$EX" \
 	"kind=token service=sudo user=$(id -un) host=$HOST audience=sudo://$HOST part size=510"
-ex "Token (part 2): "
+HX_VIA=sudo ex "Token (part 2): "
 is "a part prompt through sudo -A" "$EX" \
 	"kind=part service=sudo user=$(id -un) host=$HOST part=2 audience=sudo://$HOST part size=510"
 PAM_JWT_CLI_ASKPASS_SERVICE=ssh PAM_JWT_CLI_ASKPASS_HOST=host2 ex "Token: "
@@ -122,8 +140,16 @@ hx status
 like "status marks the token askpass gave out" "$OUT" 'ssh://host1 +valid for .*given to a host by askpass'
 
 hx askpass "alice@host1's password: "
-rc_is "ssh password prompt: exit 0" $X_OK
-is "ssh password prompt: a token for ssh://host1" "$(claim "$OUT" aud)" "ssh://host1"
+rc_is "a host named without the (user@host) prefix, logged in: exit 6" $X_PROMPT
+is "... nothing on stdout" "$OUT" ""
+like "... says OpenSSH >= 8.4 is needed" "$ERR" 'OpenSSH >= 8.4'
+HX_VIA=ssh hx askpass "[sudo] password for alice: "
+rc_is "a sudo prompt from ssh, logged in: exit 6" $X_PROMPT
+is "... nothing on stdout" "$OUT" ""
+PAM_JWT_CLI_ASKPASS_SESSION=sudoprompt HX_VIA=sudo hx askpass "[sudo] password for alice: "
+rc_is "a sudo prompt from sudo: exit 0" $X_OK
+ok "... the first part of a token (510 characters and '\\')" test "${#OUT}" -eq 511 -a "${OUT: -1}" = '\'
+rm -f "$CACHE/askpass-sudoprompt.json"
 
 hx askpass "(alice@host3) Token: "
 rc_is "a host the login does not cover: exit 3" $X_LOGIN
@@ -148,8 +174,13 @@ answer_all() {
 	prompt="${pre}Token: "
 	while :; do
 		# no redirection inside $(...): bash then runs askpass as its
-		# direct child, as ssh and sudo do (the session is the parent)
-		a=$("$CLI" askpass "$prompt")
+		# direct child, as ssh and sudo do (the session is the parent);
+		# under sudo (ASK_VIA=sudo) one parent per part: a named session
+		if [ -n "${ASK_VIA:-}" ]; then
+			a=$(PAM_JWT_CLI_ASKPASS_SESSION=$ASK_VIA$$ via "$ASK_VIA" "$CLI" askpass "$prompt")
+		else
+			a=$("$CLI" askpass "$prompt")
+		fi
 		ANS_RC=$?
 		[ "$ANS_RC" -eq 0 ] || return
 		PARTS=$n
@@ -180,7 +211,7 @@ hx askpass "(alice@host1) Token (part 2): "
 rc_is "a part prompt after the last part: exit 6" $X_PROMPT
 is "a part prompt after the last part: nothing on stdout" "$OUT" ""
 
-answer_all "" 2>"$T/ans.err"
+ASK_VIA=sudo answer_all "" 2>"$T/ans.err"
 is "sudo, long token: every answer given" "$ANS_RC" 0
 ok "sudo, long token: in 5 or more parts" test "$PARTS" -ge 5
 is "sudo, long token: the longest answer is 510 characters + '\\' (< 512 bytes)" "$MAXLEN" 511
@@ -222,12 +253,6 @@ is "session B (host2) gets its own token back" "$(claim "$(cat "$T/sessB")" aud)
 vf "$T/conf/host1.conf" "$(cat "$T/sessA")" --user alice
 vf_accepted "session A's joined token is valid for host1"
 
-# the password method cannot take parts
-hx askpass "alice@host1's password: "
-rc_is "ssh password method with a token over 1023 bytes: exit 1" $X_FAIL
-is "... nothing on stdout" "$OUT" ""
-like "... says to use keyboard-interactive" "$ERR" 'keyboard-interactive'
-
 # ---- the real module accepts the parts (pamtester, pam_wrapper) ---------------
 
 PAM_WRAPPER_LIB=$(pkg-config --libs pam_wrapper 2>/dev/null | awk '{print $1}')
@@ -244,7 +269,10 @@ if command -v pamtester >/dev/null 2>&1 && [ -f "$PAM_WRAPPER_LIB" ] && [ -f "$M
 		answers=()
 		n=1
 		prompt="${pre}Token: "
-		while a=$("$CLI" askpass "$prompt"); do
+		ask=()
+		[ "$svc" = sudo ] && ask=(env PAM_JWT_CLI_ASKPASS_SESSION=pamtester$$ "$T/via/sudo" -c
+			'"$@"; exit $?' sudo)
+		while a=$("${ask[@]}" "$CLI" askpass "$prompt"); do
 			answers+=("$a")
 			[ "${a: -1}" = '\' ] || break
 			n=$((n + 1))

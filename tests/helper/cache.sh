@@ -112,8 +112,16 @@ rc_is "garbage in the login file: exit 3" $X_LOGIN
 like "garbage: says it is damaged and to run pam-jwt login" "$ERR" 'is damaged \(not a JSON object\): run pam-jwt login'
 is "garbage: nothing on stdout" "$OUT" ""
 hx status
-like "status reports the damaged file" "$OUT" 'is damaged'
+like "status reports the damaged file on stderr" "$ERR" '^pam-jwt status: .*is damaged'
+unlike "... not on stdout" "$OUT" 'is damaged'
 rc_is "status with only a damaged login: exit 3" $X_LOGIN
+cp -p "$T/login.good" "$CACHE/login-0123456789abcdef.json"
+hx status
+like "status with a damaged and a good login: shows the good one on stdout" "$OUT" "^login: $ISS"
+like "... the damaged one on stderr" "$ERR" '^pam-jwt status: .*is damaged'
+unlike "... not on stdout" "$OUT" 'is damaged'
+ok "... and exits non-zero" test "$RC" -ne 0
+rm -f "$CACHE/login-0123456789abcdef.json"
 
 printf '{"version":1,"issuer":"%s","client_id":"pam-jwt-cli","token_endpoint":"http://evil.example/token","refresh_token":"x"}' "$ISS" >"$F"
 hx token --audience ssh://host1

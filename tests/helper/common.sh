@@ -130,9 +130,27 @@ th_client_conf() {
 	chmod 600 "$CONF"
 }
 
-# hx CMD ARG...: run pam-jwt CMD ARG...; sets OUT, ERR, RC.
+# via NAME CMD ARG...: run CMD ARG... as the child of a process named NAME
+# (a copy of bash by that name, which waits for CMD instead of exec'ing
+# it): askpass looks at its parent to tell whether sudo asks.
+via() {
+	local name=$1
+	shift
+	if [ ! -x "$T/via/$name" ]; then
+		mkdir -p "$T/via"
+		cp "$BASH" "$T/via/$name" || bail "cannot copy $BASH"
+	fi
+	"$T/via/$name" -c '"$@"; exit $?' "$name" "$@"
+}
+
+# hx CMD ARG...: run pam-jwt CMD ARG... (as the child of a process named
+# $HX_VIA when set, see via); sets OUT, ERR, RC.
 hx() {
-	"$CLI" "$@" >"$T/hx.out" 2>"$T/hx.err"
+	if [ -n "${HX_VIA:-}" ]; then
+		via "$HX_VIA" "$CLI" "$@" >"$T/hx.out" 2>"$T/hx.err"
+	else
+		"$CLI" "$@" >"$T/hx.out" 2>"$T/hx.err"
+	fi
 	RC=$?
 	OUT=$(cat "$T/hx.out")
 	ERR=$(cat "$T/hx.err")

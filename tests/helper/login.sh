@@ -21,6 +21,14 @@ is "token before any login: nothing on stdout" "$OUT" ""
 
 hx status
 rc_is "status before any login: exit 3" $X_LOGIN
+is "status before any login: nothing on stdout" "$OUT" ""
+like "status before any login: says so on stderr" "$ERR" '^pam-jwt status: .*not logged in.*run pam-jwt login'
+mkdir -m 700 -p "$CACHE"
+hx status
+rc_is "status with an empty cache directory: exit 3" $X_LOGIN
+is "status with an empty cache directory: nothing on stdout" "$OUT" ""
+like "status with an empty cache directory: says so on stderr" "$ERR" '^pam-jwt status: not logged in'
+rmdir "$CACHE"
 
 # ---- the device flow -----------------------------------------------------
 

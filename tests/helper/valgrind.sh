@@ -23,8 +23,9 @@ is "login: exit 0" "$LOGIN_RC" 0
 vg() {
 	local name=$1 want=$2 rc
 	shift 2
-	valgrind -q --error-exitcode=$VG_ERR --leak-check=full --errors-for-leak-kinds=definite \
-		--track-origins=yes --log-file="$T/vg.log" "$CLI" "$@" >"$T/vg.out" 2>"$T/vg.err"
+	${VG_VIA:+via "$VG_VIA"} valgrind -q --error-exitcode=$VG_ERR --leak-check=full \
+		--errors-for-leak-kinds=definite --track-origins=yes --log-file="$T/vg.log" \
+		"$CLI" "$@" >"$T/vg.out" 2>"$T/vg.err"
 	rc=$?
 	if [ "$rc" -eq "$want" ] && [ ! -s "$T/vg.log" ]; then
 		ok "valgrind: $name" true
@@ -41,10 +42,14 @@ vg "token, from the cache" 0 token --audience ssh://host1
 vg "token --json" 0 token --audience ssh://host1 --json
 vg "token for an audience not covered" $X_LOGIN token --audience ssh://other
 vg "askpass, ssh prompt, whole token" 0 askpass "(alice@host1) Token: "
-vg "askpass, sudo prompt, first part" 0 askpass "Token: "
-vg "askpass, sudo prompt, part 2" 0 askpass "Token (part 2): "
+# sudo prompts are answered only under sudo (a process of that name)
+export PAM_JWT_CLI_ASKPASS_SESSION=valgrind
+VG_VIA=sudo vg "askpass, sudo prompt, first part" 0 askpass "Token: "
+VG_VIA=sudo vg "askpass, sudo prompt, part 2" 0 askpass "Token (part 2): "
+unset PAM_JWT_CLI_ASKPASS_SESSION
+vg "askpass, sudo prompt not from sudo" $X_PROMPT askpass "[sudo] password for alice: "
 vg "askpass, host key prompt" $X_PROMPT askpass "Are you sure you want to continue connecting (yes/no)? "
-vg "askpass --explain" 0 askpass --explain "[sudo] password for alice: "
+VG_VIA=sudo vg "askpass --explain" 0 askpass --explain "[sudo] password for alice: "
 vg "status" 0 status
 vg "status --json" 0 status --json
 printf 'robot-deploy-secret\n' >"$T/secret"

@@ -396,7 +396,8 @@ out:
 }
 
 /* Session: the PAM_JWT_* variables hold the configured claims of the
- * token this module accepted for the session's user, and nothing else:
+ * token this module accepted in this handle's last authentication, and
+ * nothing else:
  * any other PAM_JWT_* (set by pam_env from the user's own file, say) is
  * removed.  When authentication ran in another process (sshd's child),
  * there is nothing to compare with and the environment is left alone. */
@@ -404,7 +405,6 @@ PJ_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const
 {
 	const struct auth_state *s = get_state(pamh);
 	const void *ran = NULL;
-	const char *user = NULL;
 	struct json_object *claims = NULL;
 	struct pj_config cfg;
 	struct pj_err err;
@@ -415,14 +415,10 @@ PJ_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const
 			return PAM_IGNORE;
 		return clear_env(pamh) == 0 ? PAM_IGNORE : PAM_SESSION_ERR;
 	}
+	/* The claims describe who authenticated, even when the session runs
+	 * as another user (sudo sets PAM_USER to the target user first). */
 	if (clear_env(pamh) != 0)
 		return PAM_SESSION_ERR;
-	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL ||
-	    strcmp(user, s->user) != 0) {
-		pam_syslog(pamh, LOG_NOTICE,
-		           "session: the PAM user changed since the token was checked");
-		return PAM_SESSION_ERR;
-	}
 	pj_err_clear(&err);
 	if (load_config(pamh, argc, argv, &cfg) != 0)
 		return PAM_SESSION_ERR;

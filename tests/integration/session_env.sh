@@ -8,7 +8,8 @@
 #   PAM_JWT_* before pam_jwt's session line, as in examples/pam.d/gdm-password,
 #   is overwritten or removed: only claims of the token pam_jwt accepted for
 #   the session's user remain;
-# - the user changed between authentication and session: nothing exported;
+# - a session run as another user (sudo's target) keeps the claims of
+#   the user who authenticated;
 # - arrays are exported as JSON text, so ["a,b"] and ["a","b"] differ;
 # - in every example stack, pam_jwt's session line comes after pam_env's.
 set -u
@@ -103,13 +104,14 @@ drive gdm bob -S -e "$PW" "$PW"
 dr_is "preset by pam_env: bob's password login and session succeed" 0
 env_is "preset by pam_env: a password login gets no PAM_JWT_* (not SUB=alice)" ""
 
-# The user changed after pam_jwt authenticated alice: the account phase
-# refuses; with a stack that does not re-check, the session exports nothing.
+# sudo sets PAM_USER to the target user before the session: the claims
+# still describe who authenticated (alice), and only them.
 service switch "$(jwt_line required "$C")" \
 	"account required $PJ_SECDIR/pam_permit.so" \
 	"session optional $PJ_MODULE config=$C"
 drive switch alice -S -U bob -e "$alice_tok"
-env_is "user changed before the session: nothing exported for bob" ""
+env_is "session as another user (sudo's target): the authenticated user's claims" \
+	"$(printf 'PAM_JWT_ISS=%s\nPAM_JWT_SUB=alice' "$PJ_ISS")"
 
 # ---- arrays: JSON text ----------------------------------------------------
 service plain "$(jwt_line required "$C")" "account required $PJ_SECDIR/pam_permit.so" \

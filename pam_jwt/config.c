@@ -257,6 +257,12 @@ enum pj_status pj_config_load(struct pj_config *cfg, int argc, const char **argv
 			explicit_path = 1;
 		}
 	}
+	/* as for every other path: a relative one would be opened in the
+	 * caller's working directory (su and sudo keep the caller's) */
+	if (path[0] != '/') {
+		st = pj_fail(err, PJ_E_CONFIG, "config= must be an absolute path");
+		goto fail;
+	}
 	st = pj_read_file(path, PJ_CONFIG_MAX_BYTES, &text, &len, err);
 	if (st == PJ_OK) {
 		st = pj_config_parse(cfg, text, len, path, err);

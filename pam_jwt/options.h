@@ -99,9 +99,10 @@ enum pj_status pj_config_parse(struct pj_config *cfg, const char *text, size_t l
                                const char *path, struct pj_err *err);
 
 /* Build the configuration the module and the CLI start from: defaults,
- * then the file (the `config=PATH` argument if given, else
- * PJ_DEFAULT_CONFIG; the default file may be missing when arguments supply
- * what is needed), then every other argument in order.  Without sections
+ * then the file (the `config=PATH` argument if given, which must be an
+ * absolute path, else PJ_DEFAULT_CONFIG; the default file may be missing
+ * when arguments supply what is needed), then every other argument in
+ * order.  Without sections
  * the result must be complete (pj_config_check).  The text and arguments
  * are kept in cfg for pj_config_for_issuer. */
 enum pj_status pj_config_load(struct pj_config *cfg, int argc, const char **argv,

@@ -27,6 +27,8 @@
 #include "validate.h"
 
 #define STATE_KEY "pam_jwt_state"
+#define RAN_KEY "pam_jwt_ran" /* set when authentication ran in this process */
+#define ENV_PREFIX "PAM_JWT_"
 
 /* What authentication leaves for the account and session phases of the
  * same PAM handle. */
@@ -191,6 +193,35 @@ static int put_env(void *vctx, const char *assignment)
 	return pam_putenv(ctx->pamh, assignment) != PAM_SUCCESS;
 }
 
+/* Remove every PAM_JWT_* variable from the handle's environment: only
+ * this module may set them, and only for the user it authenticated, so
+ * whatever an earlier attempt, the application or pam_env (a user's
+ * ~/.pam_environment) put there goes.  0, or -1 (logged). */
+static int clear_env(pam_handle_t *pamh)
+{
+	char **env = pam_getenvlist(pamh);
+	size_t i, n;
+	int rc = 0;
+
+	if (env == NULL) {
+		pam_syslog(pamh, LOG_ERR, "cannot read the PAM environment");
+		return -1;
+	}
+	for (i = 0; env[i] != NULL; i++) {
+		if (strncmp(env[i], ENV_PREFIX, strlen(ENV_PREFIX)) == 0) {
+			n = strcspn(env[i], "=");
+			env[i][n] = '\0'; /* "NAME" alone deletes NAME */
+			if (pam_putenv(pamh, env[i]) != PAM_SUCCESS)
+				rc = -1;
+		}
+		free(env[i]);
+	}
+	free(env);
+	if (rc != 0)
+		pam_syslog(pamh, LOG_ERR, "cannot remove " ENV_PREFIX "* variables");
+	return rc;
+}
+
 static int export_env(pam_handle_t *pamh, const struct json_object *claims, const char *list)
 {
 	struct env_ctx ctx = { pamh };
@@ -243,6 +274,9 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 	memset(&d, 0, sizeof(d));
 	/* whatever an earlier call in this handle left is not this login's */
 	pam_set_data(pamh, STATE_KEY, NULL, NULL);
+	if (pam_set_data(pamh, RAN_KEY, (void *)RAN_KEY, NULL) != PAM_SUCCESS ||
+	    clear_env(pamh) != 0)
+		return PAM_BUF_ERR;
 	pj_openssl_init();
 	if (load_config(pamh, argc, argv, &cfg) != 0)
 		return PAM_AUTHINFO_UNAVAIL;
@@ -361,17 +395,30 @@ out:
 	return rc;
 }
 
-/* Session: export the configured claims as PAM_JWT_* variables. */
+/* Session: the PAM_JWT_* variables hold the configured claims of the
+ * token this module accepted in this handle's last authentication, and
+ * nothing else:
+ * any other PAM_JWT_* (set by pam_env from the user's own file, say) is
+ * removed.  When authentication ran in another process (sshd's child),
+ * there is nothing to compare with and the environment is left alone. */
 PJ_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct auth_state *s = get_state(pamh);
+	const void *ran = NULL;
 	struct json_object *claims = NULL;
 	struct pj_config cfg;
 	struct pj_err err;
 	int rc = PAM_SUCCESS;
 
-	if (s == NULL)
-		return PAM_IGNORE;
+	if (s == NULL) {
+		if (pam_get_data(pamh, RAN_KEY, &ran) != PAM_SUCCESS || ran == NULL)
+			return PAM_IGNORE;
+		return clear_env(pamh) == 0 ? PAM_IGNORE : PAM_SESSION_ERR;
+	}
+	/* The claims describe who authenticated, even when the session runs
+	 * as another user (sudo sets PAM_USER to the target user first). */
+	if (clear_env(pamh) != 0)
+		return PAM_SESSION_ERR;
 	pj_err_clear(&err);
 	if (load_config(pamh, argc, argv, &cfg) != 0)
 		return PAM_SESSION_ERR;

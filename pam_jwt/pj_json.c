@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "pj_json.h"
 
 #define MAX_DATE 253402300799.0 /* 9999-12-31T23:59:59Z */
@@ -357,7 +359,7 @@ static struct json_object *read_object(struct reader *r, int depth)
 		}
 		skip_ws(r);
 		if (r->i >= r->len || r->p[r->i] != ':') {
-			free(big);
+			pj_free_secret(big, klen + 1);
 			refuse(r, PJ_E_FORMAT, "JSON member name not followed by ':'");
 			break;
 		}
@@ -365,7 +367,10 @@ static struct json_object *read_object(struct reader *r, int depth)
 		skip_ws(r);
 		v = read_value(r, depth);
 		added = r->st == PJ_OK && json_object_object_add(o, name, v) == 0;
-		free(big);
+		/* the names, like the values, are the token's: wipe them */
+		if (name == small)
+			OPENSSL_cleanse(small, klen);
+		pj_free_secret(big, klen + 1);
 		if (!added) {
 			json_object_put(v);
 			refuse(r, PJ_E_NOMEM, "out of memory");
@@ -509,8 +514,11 @@ enum pj_status pj_json_parse(const char *buf, size_t len, int max_depth, struct 
 		if (r.st == PJ_OK && r.i < len)
 			refuse(&r, PJ_E_FORMAT, "data after the JSON value");
 	}
+	/* scratch held decoded strings of the payload: wipe it */
 	if (r.scratch != small)
-		free(r.scratch);
+		pj_free_secret(r.scratch, len + 1);
+	else
+		OPENSSL_cleanse(small, sizeof(small));
 	if (r.st != PJ_OK) {
 		json_object_put(obj);
 		return r.st;

@@ -22,14 +22,52 @@ static int append(char *out, size_t *n, const char *s, size_t len)
 	return 0;
 }
 
-static int scalar(struct json_object *v, char *out, size_t *n)
+/* s[0..len) as a JSON string: '"' and '\\' escaped, control characters
+ * as \u00XX, bytes outside printable ASCII as '?' (as in plain values). */
+static int append_quoted(char *out, size_t *n, const char *s, size_t len)
+{
+	char esc[8];
+	size_t i;
+
+	if (append(out, n, "\"", 1) != 0)
+		return -1;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int bad;
+
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			bad = append(out, n, esc, 2);
+		} else if (c < 0x20) {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			bad = append(out, n, esc, 6);
+		} else {
+			bad = append(out, n, s + i, 1);
+		}
+		if (bad)
+			return -1;
+	}
+	return append(out, n, "\"", 1);
+}
+
+/* A scalar claim; in_array: strings as JSON strings. */
+static int scalar(struct json_object *v, int in_array, char *out, size_t *n)
 {
 	char num[40];
+	const char *s;
+	size_t len;
 
 	switch (json_object_get_type(v)) {
 	case json_type_string:
-		return append(out, n, json_object_get_string(v),
-		              (size_t)json_object_get_string_len(v));
+		s = json_object_get_string(v);
+		len = (size_t)json_object_get_string_len(v);
+		if (in_array)
+			return append_quoted(out, n, s, len);
+		/* a value that starts with '[' is always an array */
+		if (len > 0 && s[0] == '[')
+			return -1;
+		return append(out, n, s, len);
 	case json_type_int:
 		/* json-c keeps values above INT64_MAX as unsigned; get_int64
 		 * would clamp them */
@@ -76,11 +114,14 @@ enum pj_status pj_session_env(const struct json_object *claims, const char *list
 		if (json_object_is_type(v, json_type_array)) {
 			size_t k, cnt = json_object_array_length(v);
 
+			/* JSON text: ["a,b"] and ["a","b"] stay apart */
+			bad = append(value, &n, "[", 1) != 0;
 			for (k = 0; k < cnt && !bad; k++)
 				bad = (k > 0 && append(value, &n, ",", 1) != 0) ||
-				      scalar(json_object_array_get_idx(v, k), value, &n) != 0;
+				      scalar(json_object_array_get_idx(v, k), 1, value, &n) != 0;
+			bad = bad || append(value, &n, "]", 1) != 0;
 		} else {
-			bad = scalar(v, value, &n) != 0;
+			bad = scalar(v, 0, value, &n) != 0;
 		}
 		if (bad)
 			continue;

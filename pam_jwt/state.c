@@ -44,6 +44,8 @@ static int parse_rev(const char *s, size_t len, struct rev_line *r)
 		p = w + wn;
 		if (wn == 0)
 			continue;
+		if (*w == '#')
+			break; /* a comment to the end of the line */
 		eq = memchr(w, '=', wn);
 		if (eq == NULL || eq == w + wn - 1)
 			return -1;
@@ -88,13 +90,19 @@ int pj_revocation_line_valid(const char *line, size_t len)
 	return parse_rev(line, len, &r);
 }
 
+/* claims NULL (only checking the file): never. */
 static int claim_is(const struct json_object *claims, const char *name, const char *v, size_t vlen)
 {
 	const char *s = NULL;
 	size_t slen = 0;
 
-	return pj_json_get_string(claims, name, &s, &slen) == 1 && slen == vlen &&
+	return claims != NULL && pj_json_get_string(claims, name, &s, &slen) == 1 && slen == vlen &&
 	       memcmp(s, v, vlen) == 0;
+}
+
+enum pj_status pj_revocation_file_check(const struct pj_config *cfg, struct pj_err *err)
+{
+	return pj_revocation_check(cfg, NULL, err);
 }
 
 enum pj_status pj_revocation_check(const struct pj_config *cfg, const struct json_object *claims,
@@ -113,7 +121,7 @@ enum pj_status pj_revocation_check(const struct pj_config *cfg, const struct jso
 	st = pj_read_file(cfg->revocation_file, PJ_REVOCATION_FILE_MAX, &text, &len, err);
 	if (st != PJ_OK)
 		return st == PJ_E_UNAVAILABLE ? PJ_E_CONFIG : st;
-	if (pj_json_get_date(claims, "iat", &iat) != 1)
+	if (claims == NULL || pj_json_get_date(claims, "iat", &iat) != 1)
 		iat = 0;
 	st = PJ_OK;
 	p = text;

@@ -17,12 +17,19 @@
 /* Is the token revoked by cfg->revocation_file?  A line revokes one token
  * ("jti=ID"), or every token of a subject issued before a time
  * ("sub=SUB before=EPOCH"; without before, all of them); "iss=URL" limits
- * a line to one issuer.  A token without iat counts as issued at 0.
+ * a line to one issuer.  Words are separated by spaces or tabs; a word
+ * that starts with '#' starts a comment to the end of the line (a '#'
+ * inside a word is part of it).  A token without iat counts as issued at 0.
  * PJ_OK when not revoked (or no file is configured), PJ_E_REVOKED with
  * the line when it is, PJ_E_CONFIG when the file is unreadable, unsafe or
  * malformed. */
 enum pj_status pj_revocation_check(const struct pj_config *cfg, const struct json_object *claims,
                                    struct pj_err *err);
+
+/* Read cfg->revocation_file as pj_revocation_check does, revoking
+ * nothing: PJ_OK when it is absent from cfg or good, else that function's
+ * errors (pam-jwt check). */
+enum pj_status pj_revocation_file_check(const struct pj_config *cfg, struct pj_err *err);
 
 /* Check one revocation line's syntax (for pam-jwt revoke); 0 when good. */
 int pj_revocation_line_valid(const char *line, size_t len);

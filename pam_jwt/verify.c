@@ -168,28 +168,27 @@ enum pj_status pj_keyset_verify(const struct pj_keyset *set, enum jws_alg alg, c
 	enum pj_status st;
 
 	if (kid != NULL) {
+		/* kids are unique in a key set: the one key with this kid, and
+		 * no fallback to keys with another kid or none (PEM files, the
+		 * shared secret) */
 		for (i = 0; i < set->n; i++) {
 			const struct pj_key *k = &set->keys[i];
 
-			/* kids are unique in a key set: no fallback to other keys */
 			if (k->kid != NULL && k->kid_len == kidlen &&
 			    memcmp(k->kid, kid, kidlen) == 0)
 				return pj_verify_sig(k, alg, msg, msglen, sig, siglen, err);
 		}
+		return pj_fail(err, PJ_E_KEY, "no key has the token's kid");
 	}
-	/* No key has the kid (or there is none): the keys that have no kid of
-	 * their own (PEM files, the shared secret) may still verify it; keys
-	 * with another kid never do. */
+	/* No kid: every key that allows alg, until one verifies. */
 	for (i = 0; i < set->n; i++) {
-		if (!pj_key_allows(&set->keys[i], alg) || (kid != NULL && set->keys[i].kid != NULL))
+		if (!pj_key_allows(&set->keys[i], alg))
 			continue;
 		tried++;
 		st = pj_verify_sig(&set->keys[i], alg, msg, msglen, sig, siglen, err);
 		if (st != PJ_E_SIGNATURE)
 			return st;
 	}
-	if (tried == 0 && kid != NULL)
-		return pj_fail(err, PJ_E_KEY, "no key has the token's kid");
 	if (tried == 0)
 		return pj_fail(err, PJ_E_KEY, "no configured key allows %s", jws_alg_name(alg));
 	return pj_fail(err, PJ_E_SIGNATURE, "signature does not verify with any key (%zu tried)",

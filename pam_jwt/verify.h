@@ -21,10 +21,9 @@ enum pj_status pj_verify_sig(const struct pj_key *key, enum jws_alg alg, const u
                              struct pj_err *err);
 
 /* Verify with the key a token names: with a kid (kid[0..kidlen)), the one
- * key that has it and no other; when no key has it, the keys that have no
- * kid of their own (PEM files, a shared secret) that allow alg; without a
- * kid (NULL), every key of set that allows alg, until one verifies.  A key
- * with another kid is never tried.  Returns
+ * key that has it and no other (never a key with another kid, nor one
+ * without a kid: PEM files, a shared secret); without a kid (NULL), every
+ * key of set that allows alg, until one verifies.  Returns
  * PJ_OK, PJ_E_KEY (no candidate key), PJ_E_ALG, or PJ_E_SIGNATURE. */
 enum pj_status pj_keyset_verify(const struct pj_keyset *set, enum jws_alg alg, const char *kid,
                                 size_t kidlen, const unsigned char *msg, size_t msglen,

@@ -1,26 +1,32 @@
 /* pam-jwt check [--config FILE] [--syntax] [NAME=VALUE ...]
  *
  * Checks a configuration the way the module reads it: every line of every
- * section, and (without --syntax) the key files and the mapping file each
- * auth center names.  Exit status: 0 good, 2 an error (printed). */
+ * section, and (without --syntax) every file a login reads for each auth
+ * center: key files, the shared secret, the mapping file, the revocation
+ * list and the replay store.  Exit status: 0 good, 2 an error (printed). */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "cli.h"
 #include "account.h"
 #include "keys.h"
 #include "policy.h"
 #include "safefile.h"
+#include "state.h"
 
 static void usage(FILE *f)
 {
 	fputs("usage: pam-jwt check [--config FILE] [--syntax] [NAME=VALUE ...]\n"
 	      "\n"
-	      "  Checks the configuration (every section) and, unless --syntax, reads the\n"
-	      "  key files and mapping file it names, as a login would.\n"
+	      "  Checks the configuration (every section) and, unless --syntax, reads every\n"
+	      "  file a login reads: keys, shared secret, mapping file, revocation list and\n"
+	      "  replay store.\n"
 	      "  Exit status: 0 good, 2 an error (printed on standard error).\n",
 	      f);
 }
@@ -45,6 +51,50 @@ static int check_map(const struct pj_config *cfg)
 	return rc;
 }
 
+/* The revocation list and the replay store, read as a login reads them
+ * (the store only looked at, never written). */
+static int check_state(const struct pj_config *cfg)
+{
+	struct json_object *probe = NULL;
+	struct pj_err err;
+	struct stat sb;
+	int64_t now = (int64_t)time(NULL);
+	int rc = 0;
+
+	pj_err_clear(&err);
+	if (cfg->revocation_file != NULL) {
+		if (pj_revocation_file_check(cfg, &err) != PJ_OK) {
+			fprintf(stderr, "pam-jwt check: %s\n", err.reason);
+			rc = -1;
+		} else {
+			printf("  revocation list %s\n", cfg->revocation_file);
+		}
+	}
+	if (!cfg->replay)
+		return rc;
+	if (stat(cfg->replay_dir, &sb) != 0 && errno == ENOENT) {
+		printf("  replay store: none yet in %s (made at the first login)\n",
+		       cfg->replay_dir);
+		return rc;
+	}
+	/* a jti no token has: only the store's safety and form decide */
+	probe = json_object_new_object();
+	if (probe == NULL ||
+	    json_object_object_add(probe, "jti", json_object_new_string("pam-jwt check")) != 0 ||
+	    json_object_object_add(probe, "iss", json_object_new_string(cfg->issuer)) != 0 ||
+	    json_object_object_add(probe, "exp", json_object_new_int64(now + 1)) != 0) {
+		fprintf(stderr, "pam-jwt check: out of memory\n");
+		rc = -1;
+	} else if (pj_replay_check(cfg, probe, now, 0, &err) != PJ_OK) {
+		fprintf(stderr, "pam-jwt check: %s\n", err.reason);
+		rc = -1;
+	} else {
+		printf("  replay store in %s\n", cfg->replay_dir);
+	}
+	json_object_put(probe);
+	return rc;
+}
+
 static int check_one(const struct pj_config *cfg, int syntax)
 {
 	struct pj_keyset *set;
@@ -62,6 +112,8 @@ static int check_one(const struct pj_config *cfg, int syntax)
 	} else {
 		printf("  accounts: claim %s\n", cfg->user_claim);
 	}
+	if (!syntax && check_state(cfg) != 0)
+		rc = -1;
 	if (!pj_keys_static(cfg)) {
 		printf("  keys: from the auth center (%s), cached in %s\n",
 		       cfg->jwks_uri ? cfg->jwks_uri : "discovery", cfg->cache_dir);

@@ -151,7 +151,7 @@ dm_answer "$tok"
 login password "$DM_USER" env
 is "password method: session has PAM_JWT_SUB" "$(grep '^PAM_JWT_SUB=' <<<"$OUT")" "PAM_JWT_SUB=$DM_USER"
 is "password method: session has PAM_JWT_GROUPS" "$(grep '^PAM_JWT_GROUPS=' <<<"$OUT")" \
-	"PAM_JWT_GROUPS=devs,ops"
+	'PAM_JWT_GROUPS=["devs","ops"]'
 # With keyboard-interactive, sshd runs pam_authenticate and pam_acct_mgmt
 # in a forked child (auth-pam.c sshpam_thread) and pam_open_session in the
 # monitor, which does not see the module's pam_set_data but does get the

@@ -105,7 +105,7 @@ dm_answer "$tok"
 as_user env
 is "session_env: the command sees PAM_JWT_SUB" "$(grep '^PAM_JWT_SUB=' <<<"$OUT")" "PAM_JWT_SUB=$DM_USER"
 is "session_env: the command sees PAM_JWT_GROUPS" "$(grep '^PAM_JWT_GROUPS=' <<<"$OUT")" \
-	"PAM_JWT_GROUPS=admins,devs"
+	'PAM_JWT_GROUPS=["admins","devs"]'
 
 # 2. Policy: not in admins.
 dm_groups '["devs"]'

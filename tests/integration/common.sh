@@ -390,16 +390,20 @@ logged_reason() {
 
 # ---- pamdrive ----------------------------------------------------------
 
-# drive SERVICE USER [-c CAP] ANSWER...: run pamdrive with the answers
-# (one per line in a 0600 file); every log line goes to $PJ_LOG.  Sets
-# DR_OUT, DR_RC.
+# drive SERVICE USER [-c CAP] [-a USER2] [-U USER3] [-S] [-e] ANSWER...:
+# run pamdrive with the answers (one per line in a 0600 file); the
+# options are pamdrive's (see pamdrive.c); every log line goes to $PJ_LOG.
+# Sets DR_OUT, DR_RC.
 drive() {
 	local svc=$1 user=$2 cap=() a f=$T/in/answers
 	shift 2
-	if [ "${1:-}" = -c ]; then
-		cap=(-c "$2")
-		shift 2
-	fi
+	while :; do
+		case ${1:-} in
+		-c | -a | -U) cap+=("$1" "$2"); shift 2 ;;
+		-S | -e) cap+=("$1"); shift ;;
+		*) break ;;
+		esac
+	done
 	: >"$f"
 	for a in "$@"; do printf '%s\n' "$a" >>"$f"; done
 	DR_OUT=$(env LD_PRELOAD="$PJ_NSS_WRAPPER" NSS_WRAPPER_PASSWD="$T/passwd" \
@@ -432,6 +436,9 @@ dr_accepted() { if [ "$DR_RC" -eq 0 ]; then echo 1; else echo 0; fi; }
 
 # dr_prompts: the prompts of the last run, one per line.
 dr_prompts() { printf '%s\n' "$DR_OUT" | sed -n 's/^prompt: //p'; }
+
+# dr_env: the PAM_JWT_* variables the last run printed (-e), one per line.
+dr_env() { printf '%s\n' "$DR_OUT" | sed -n 's/^env: //p'; }
 
 # log_mark / log_since: the log lines written since the mark.
 log_mark() { LOG_MARK=$(wc -l <"$PJ_LOG"); }

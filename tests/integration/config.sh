@@ -98,6 +98,15 @@ jwt_service gw "$(conf gw "$KEY")"
 chmod 620 "$T/conf/gw.conf"
 config_refused "group-writable config file" gw "$good" "${CFGERR}.*writable"
 
+# config= with a relative path names a file in the caller's working
+# directory (su keeps the caller's): refused, even where it would resolve
+# to a good file.
+jwt_service relative conf/base.conf
+pushd "$T" >/dev/null || exit 1
+config_refused "config= with a relative path (opened in the caller's directory)" relative \
+	"$good" "${CFGERR}.*absolute path"
+popd >/dev/null || exit 1
+
 ln -s "$T/conf/base.conf" "$T/conf/link.conf"
 jwt_service link "$T/conf/link.conf"
 config_refused "config file is a symbolic link" link "$good" "${CFGERR}.*symbolic link"

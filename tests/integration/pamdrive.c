@@ -2,6 +2,7 @@
  * conversation that behaves like a picky real application.
  *
  *   pamdrive -D CONFDIR -s SERVICE -u USER [-c CAP] [-f ANSWERS]
+ *            [-a USER2] [-U USER3] [-S] [-e]
  *
  * - The service file is read from CONFDIR with pam_start_confdir(), so the
  *   host's /etc/pam.d is never used and no preload is needed.
@@ -13,9 +14,18 @@
  *   and ssh (more than 1023: -c 1023).
  * - Prompts and messages are printed on stdout as "prompt: TEXT",
  *   "info: TEXT", "error: TEXT"; answers are never printed.
- * - The last line is "result: N TEXT" (the pam_authenticate() code and
- *   pam_strerror()).  Exit status: the PAM code (0 = success); 99 for a
- *   usage or driver error.
+ * - With -a USER2, one handle authenticates twice, like a greeter whose
+ *   first attempt failed: USER first, then PAM_USER is set to USER2 and
+ *   pam_authenticate() runs again (answers continue from the same file);
+ *   the first attempt's code is printed as "first: N TEXT".
+ * - With -S, after a successful (last) authentication: PAM_USER is set to
+ *   USER3 when -U is given, then pam_acct_mgmt() and pam_open_session()
+ *   run ("account: N TEXT", "session: N TEXT").
+ * - With -e, every PAM_JWT_* variable of the handle's PAM environment is
+ *   printed at the end as "env: NAME=VALUE".
+ * - The last line is "result: N TEXT" (the last pam_authenticate() code and
+ *   pam_strerror()).  Exit status: the PAM code of the last step run
+ *   (0 = success); 99 for a usage or driver error.
  *
  * Logging: this executable defines syslog() and friends and is linked with
  * -rdynamic, so libpam's pam_syslog() (and anything else in the process
@@ -226,7 +236,43 @@ static int read_answers(const char *path, struct answers *a)
 
 static void usage(void)
 {
-	fputs("usage: pamdrive -D CONFDIR -s SERVICE -u USER [-c CAP] [-f ANSWERS]\n", stderr);
+	fputs("usage: pamdrive -D CONFDIR -s SERVICE -u USER [-c CAP] [-f ANSWERS]\n"
+	      "                [-a USER2] [-U USER3] [-S] [-e]\n",
+	      stderr);
+}
+
+/* Print the PAM_JWT_* variables of the handle's environment. */
+static void print_env(pam_handle_t *pamh)
+{
+	char **env = pam_getenvlist(pamh);
+	size_t i;
+
+	if (env == NULL)
+		return;
+	for (i = 0; env[i] != NULL; i++) {
+		if (strncmp(env[i], "PAM_JWT_", 8) == 0)
+			printf("env: %s\n", env[i]);
+		free(env[i]);
+	}
+	free(env);
+}
+
+/* pam_acct_mgmt() then pam_open_session(), as USER3 when given. */
+static int account_and_session(pam_handle_t *pamh, const char *user3)
+{
+	int rc;
+
+	if (user3 != NULL && pam_set_item(pamh, PAM_USER, user3) != PAM_SUCCESS)
+		return PAM_SYSTEM_ERR;
+	rc = pam_acct_mgmt(pamh, 0);
+	printf("account: %d %s\n", rc, pam_strerror(pamh, rc));
+	if (rc != PAM_SUCCESS)
+		return rc;
+	rc = pam_open_session(pamh, 0);
+	printf("session: %d %s\n", rc, pam_strerror(pamh, rc));
+	if (rc == PAM_SUCCESS)
+		pam_close_session(pamh, 0);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -235,17 +281,22 @@ int main(int argc, char **argv)
 	struct pam_conv conv = { converse, &a };
 	pam_handle_t *pamh = NULL;
 	const char *confdir = NULL, *service = NULL, *user = NULL, *file = NULL;
+	const char *user2 = NULL, *user3 = NULL;
 	char *end = NULL;
 	size_t i;
-	int opt, rc;
+	int opt, rc, session = 0, show_env = 0;
 
 	memset(&a, 0, sizeof(a));
-	while ((opt = getopt(argc, argv, "D:s:u:c:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "D:s:u:c:f:a:U:Se")) != -1) {
 		switch (opt) {
 		case 'D': confdir = optarg; break;
 		case 's': service = optarg; break;
 		case 'u': user = optarg; break;
 		case 'f': file = optarg; break;
+		case 'a': user2 = optarg; break;
+		case 'U': user3 = optarg; break;
+		case 'S': session = 1; break;
+		case 'e': show_env = 1; break;
 		case 'c':
 			a.cap = strtoul(optarg, &end, 10);
 			if (end == optarg || *end != '\0') {
@@ -275,9 +326,22 @@ int main(int argc, char **argv)
 		return DRIVER_ERROR;
 	}
 	rc = pam_authenticate(pamh, 0);
+	if (user2 != NULL) {
+		printf("first: %d %s\n", rc, pam_strerror(pamh, rc));
+		if (pam_set_item(pamh, PAM_USER, user2) != PAM_SUCCESS) {
+			puts("pamdrive: cannot set PAM_USER");
+			pam_end(pamh, PAM_SYSTEM_ERR);
+			return DRIVER_ERROR;
+		}
+		rc = pam_authenticate(pamh, 0);
+	}
 	printf("prompts: %d\n", a.prompts);
 	printf("answers used: %zu of %zu\n", a.next, a.n);
 	printf("result: %d %s\n", rc, pam_strerror(pamh, rc));
+	if (session && rc == PAM_SUCCESS)
+		rc = account_and_session(pamh, user3);
+	if (show_env)
+		print_env(pamh);
 	pam_end(pamh, rc);
 	for (i = 0; i < a.n; i++) {
 		explicit_bzero(a.v[i], strlen(a.v[i]));

@@ -216,6 +216,39 @@ refuse_typed "kid that is not a string" jwks alice "$tok" "$E_AUTH" malformed
 mint tok --key "$K/rsa.priv.pem" --alg RS256 --kid ../../../etc/passwd
 refuse_typed "kid that looks like a path" jwks alice "$tok" "$E_AUTH" key
 
+# A kid names one key: a token with a kid is never verified by a key
+# without one (key_file PEM keys, the shared secret), nor by a key with
+# another kid, whatever else the configuration holds.
+refuse_kid() {
+	refuse_typed "$@"
+	is "pam-jwt verify refuses it (exit 1): $1" "$CLI_RC" 1
+}
+mint tok --key "$K/rsa.priv.pem" --alg RS256 --kid any-kid
+refuse_kid "kid-less key_file key verifies a token with an unknown kid" pem-rsa alice "$tok" \
+	"$E_AUTH" key
+mint tok --key "$K/p256.priv.pem" --alg ES256 --kid p256-kid
+refuse_kid "kid-less key_file key verifies a token with a kid (P-256)" pem-p256 alice "$tok" \
+	"$E_AUTH" key
+mint tok --alg HS256 --secret-file "$K/hmac.secret" --kid hs-kid
+refuse_kid "shared secret verifies a token with a kid" rsa-and-hmac alice "$tok" "$E_AUTH" key
+node "$JOSE/jwks.mjs" "$K/p256.pub.jwk" "$K/p2562.pub.jwk" >"$K/two-p256.json" &&
+	chmod 644 "$K/two-p256.json" || { echo "Bail out! jwks failed"; exit 1; }
+jwt_service kid-mix "$(conf kid-mix "jwks_file = $K/jwks.json" "key_file = $K/p2562.pub.pem")"
+mint tok --key "$K/p2562.priv.pem" --alg ES256 --kid p256-kid
+refuse_kid "kid of a JWKS key, signed by a kid-less key_file key: no fallback" kid-mix alice \
+	"$tok" "$E_AUTH" signature
+mint tok --key "$K/p2562.priv.pem" --alg ES256 --kid no-such-kid
+refuse_kid "unknown kid, signed by a kid-less key_file key: no fallback" kid-mix alice "$tok" \
+	"$E_AUTH" key
+mint tok --key "$K/p2562.priv.pem" --alg ES256
+accept_typed "control: the kid-less key_file key verifies a token without kid" kid-mix alice "$tok"
+jwt_service two-p256 "$(conf two-p256 "jwks_file = $K/two-p256.json")"
+mint tok --key "$K/p2562.priv.pem" --alg ES256 --kid p256-kid
+refuse_kid "kid of one key, signed by the key of another kid: no fallback" two-p256 alice \
+	"$tok" "$E_AUTH" signature
+mint tok --key "$K/p2562.priv.pem" --alg ES256 --kid p2562-kid
+accept_typed "control: the same token with its own key's kid" two-p256 alice "$tok"
+
 # Every pamdrive run above logged through the driver: no token leaked.
 check_log_clean "no token, token part or signature in the module's log"
 

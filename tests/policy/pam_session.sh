@@ -28,7 +28,7 @@ ev_line "authenticate ok" "authenticate: 0 Success"
 ev_line "acct_mgmt ok" "acct_mgmt: 0 Success"
 ev_line "open_session ok" "open_session: 0 Success"
 ev_line "PAM_JWT_SUB" "env: PAM_JWT_SUB=alice"
-ev_line "PAM_JWT_GROUPS joined with commas" "env: PAM_JWT_GROUPS=admins,devs"
+ev_line "PAM_JWT_GROUPS as JSON text" 'env: PAM_JWT_GROUPS=["admins","devs"]'
 ev_line "PAM_JWT_EXP is the token's exp" "env: PAM_JWT_EXP=$((now + 300))"
 ev_line "PAM_JWT_IAT is the token's iat" "env: PAM_JWT_IAT=$now"
 ev_line "PAM_JWT_JTI" "env: PAM_JWT_JTI=j-42"
@@ -55,7 +55,7 @@ service sess-conf "auth required $MODULE config=$C2" "account required $MODULE c
 	"session required $MODULE config=$C2"
 envrun sess-conf alice "$tok"
 ev_line "session_env from the config file: PAM_JWT_SUB" "env: PAM_JWT_SUB=alice"
-ev_line "session_env from the config file: PAM_JWT_GROUPS" "env: PAM_JWT_GROUPS=admins,devs"
+ev_line "session_env from the config file: PAM_JWT_GROUPS" 'env: PAM_JWT_GROUPS=["admins","devs"]'
 
 # ---- not authenticated by pam_jwt: PAM_IGNORE, nothing exported -------------------
 service sess-permit "auth required $SECDIR/pam_permit.so" \

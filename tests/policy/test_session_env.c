@@ -2,8 +2,9 @@
  * becomes PAM_JWT_<NAME>=<value>.  Names are upper-cased with every other
  * character turned into '_'; values are printable ASCII only (anything
  * else becomes '?', so no claim can inject a newline or a second
- * variable); arrays of scalars are joined with ','; objects, null and
- * values longer than PJ_ENV_VALUE_MAX are skipped. */
+ * variable); arrays of scalars are JSON text (so ["a,b"] and ["a","b"]
+ * differ); a string starting with '[', objects, null and values longer
+ * than PJ_ENV_VALUE_MAX are skipped. */
 #include "config.h"
 
 #include "ptest.h"
@@ -127,18 +128,22 @@ static void attack_newline_injection(void **state)
 	exports("{\"sub\":\"alice\\nLD_PRELOAD=/tmp/evil.so\"}", "sub",
 		WANT("PAM_JWT_SUB=alice?LD_PRELOAD=/tmp/evil.so"));
 	exports("{\"groups\":[\"a\\nPATH=/tmp\",\"b\"]}", "groups",
-		WANT("PAM_JWT_GROUPS=a?PATH=/tmp,b"));
+		WANT("PAM_JWT_GROUPS=[\"a\\u000aPATH=/tmp\",\"b\"]"));
 }
 
-static void arrays_joined(void **state)
+static void arrays_as_json(void **state)
 {
 	(void)state;
-	exports("{\"groups\":[\"admins\",\"devs\"]}", "groups", WANT("PAM_JWT_GROUPS=admins,devs"));
-	exports("{\"groups\":[\"admins\"]}", "groups", WANT("PAM_JWT_GROUPS=admins"));
+	exports("{\"groups\":[\"admins\",\"devs\"]}", "groups",
+		WANT("PAM_JWT_GROUPS=[\"admins\",\"devs\"]"));
+	exports("{\"groups\":[\"admins\"]}", "groups", WANT("PAM_JWT_GROUPS=[\"admins\"]"));
 	exports("{\"aud\":[\"ssh://h1\",\"sudo://h1\"]}", "aud",
-		WANT("PAM_JWT_AUD=ssh://h1,sudo://h1"));
-	exports("{\"m\":[1,\"a\",true,false,-2]}", "m", WANT("PAM_JWT_M=1,a,true,false,-2"));
-	exports("{\"groups\":[]}", "groups", WANT("PAM_JWT_GROUPS="));
+		WANT("PAM_JWT_AUD=[\"ssh://h1\",\"sudo://h1\"]"));
+	exports("{\"m\":[1,\"a\",true,false,-2]}", "m", WANT("PAM_JWT_M=[1,\"a\",true,false,-2]"));
+	exports("{\"groups\":[]}", "groups", WANT("PAM_JWT_GROUPS=[]"));
+	/* escapes inside strings; other bytes as in plain values */
+	exports("{\"g\":[\"q\\\"b\\\\s\",\"t\\tx\",\"\\u00e9\"]}", "g",
+		WANT("PAM_JWT_G=[\"q\\\"b\\\\s\",\"t\\u0009x\",\"??\"]"));
 	/* an array holding anything but scalars is skipped whole */
 	exports("{\"g\":[\"a\",{\"b\":1}]}", "g", NONE);
 	exports("{\"g\":[\"a\",[\"b\"]]}", "g", NONE);
@@ -167,6 +172,11 @@ static void skipped_types(void **state)
 		WANT("PAM_JWT_SUB=s"));
 	exports("{\"x\":null,\"sub\":\"s\"}", "x,sub", WANT("PAM_JWT_SUB=s"));
 	exports("{\"x\":{}}", "x", NONE);
+	/* a value starting with '[' is always an array: a string that looks
+	 * like one cannot pass for it */
+	exports("{\"groups\":\"[\\\"admins\\\"]\",\"sub\":\"s\"}", "groups,sub",
+		WANT("PAM_JWT_SUB=s"));
+	exports("{\"x\":\"a[b]\"}", "x", WANT("PAM_JWT_X=a[b]"));
 }
 
 static void value_length_limit(void **state)
@@ -184,14 +194,14 @@ static void value_length_limit(void **state)
 	v[PJ_ENV_VALUE_MAX + 1] = '\0';
 	snprintf(json, sizeof(json), "{\"x\":\"%s\",\"sub\":\"s\"}", v);
 	exports(json, "x,sub", WANT("PAM_JWT_SUB=s"));
-	/* an array whose joined form is too long: 2 x 512 + ',' = 1025 */
-	memset(v, 'g', 512);
-	v[512] = '\0';
+	/* an array whose JSON form is too long: [ + 2 x (509 + 2) + , + ] = 1025 */
+	memset(v, 'g', 509);
+	v[509] = '\0';
 	snprintf(json, sizeof(json), "{\"g\":[\"%s\",\"%s\"]}", v, v);
 	exports(json, "g", NONE);
-	v[511] = '\0'; /* 511 + ',' + 512 = 1024: fits */
+	v[508] = '\0'; /* 3 + (508 + 2) + (509 + 2) = 1024: fits */
 	snprintf(json, sizeof(json), "{\"g\":[\"%s\",\"%sg\"]}", v, v);
-	snprintf(want, sizeof(want), "PAM_JWT_G=%s,%sg", v, v);
+	snprintf(want, sizeof(want), "PAM_JWT_G=[\"%s\",\"%sg\"]", v, v);
 	exports(json, "g", WANT(want));
 }
 
@@ -269,7 +279,7 @@ int main(void)
 		cmocka_unit_test(absent_claims_skipped),
 		cmocka_unit_test(sanitising),
 		cmocka_unit_test(attack_newline_injection),
-		cmocka_unit_test(arrays_joined),
+		cmocka_unit_test(arrays_as_json),
 		cmocka_unit_test(numbers_and_booleans),
 		cmocka_unit_test(skipped_types),
 		cmocka_unit_test(value_length_limit),

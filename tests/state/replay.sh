@@ -91,6 +91,9 @@ log_mark
 drive replay alice "$tok4"
 dr_is "a damaged store: the login is refused" 9
 log_has "the reason says the store is damaged" 'replay store .* is damaged'
+out=$("$PJ_CLI" check --config "$c" 2>&1)
+is "pam-jwt check reads the replay store as a login does: a damaged one is exit 2" "$?" 2
+ok "pam-jwt check says the store is damaged" grep -q 'replay store .* is damaged' <<<"$out"
 
 # every way a line can be out of form: "EXPIRY HASH\n", digits, one space,
 # 64 lower-case hex digits

@@ -94,5 +94,51 @@ chmod 644 "$R"
 drive rev bob "$tok_e"
 dr_is "the list repaired: accepted" 0
 
+# ---- pam-jwt check reads the list as a login does ---------------------------
+out=$("$PJ_CLI" check --config "$c" 2>&1)
+is "check: a good list: exit 0" "$?" 0
+ok "check: names the list it read" grep -q "revocation list $R" <<<"$out"
+echo "this is not a rule" >>"$R"
+out=$("$PJ_CLI" check --config "$c" 2>&1)
+is "check: a malformed list (every login fails): exit 2, not \"good\"" "$?" 2
+ok "check: says which line" grep -q 'revoked:[0-9]*: expected jti=ID' <<<"$out"
+cp "$T/good" "$R"
+chmod 666 "$R"
+"$PJ_CLI" check --config "$c" >/dev/null 2>&1
+is "check: a world-writable list: exit 2" "$?" 2
+chmod 644 "$R"
+c3=$(conf gone "jwks_file = $K/jwks.json" "revocation_file = $T/conf/no-such-list")
+"$PJ_CLI" check --config "$c3" >/dev/null 2>&1
+is "check: a missing list: exit 2" "$?" 2
+
+# ---- trailing comments: the README's example is a valid list -------------
+# The example is taken from README.md itself, so the docs and the parser
+# cannot drift apart.
+awk '/`revocation_file` lists revoked tokens/ { want = 1 }
+	want && /^```$/ { if (inside) exit; inside = 1; next }
+	inside { print }' "$top_srcdir/README.md" >"$R"
+ok "the README's example has lines with trailing comments" grep -q '^jti=4f2a9c  *# ' "$R"
+out=$("$PJ_CLI" check --config "$c" 2>&1)
+is "check: the README's example list is good" "$?" 0
+mint tok_r --key "$K/p256.priv.jwk" --alg ES256 --kid p256-kid --sub bob --claims '{"jti":"4f2a9c"}'
+drive rev bob "$tok_r"
+dr_is "the README's example: the revoked jti (line with a trailing comment) is refused" 7
+mint tok_m --key "$K/p256.priv.jwk" --alg ES256 --kid p256-kid --sub mallory --claims '{"jti":"m-1"}'
+printf 'mallory:x:1003:1003::/:/bin/sh\n' >>"$T/passwd"
+drive rev mallory "$tok_m"
+dr_is "the README's example: every token of sub=mallory is refused" 7
+mint tok_f --key "$K/p256.priv.jwk" --alg ES256 --kid p256-kid --sub bob --claims '{"jti":"fresh-1"}'
+drive rev bob "$tok_f"
+dr_is "the README's example: a token it does not name is accepted" 0
+# '#' starts a comment only as a word of its own start: inside a value it
+# is part of the value
+printf 'jti=a#b\n' >"$R"
+mint tok_h --key "$K/p256.priv.jwk" --alg ES256 --kid p256-kid --sub bob --claims '{"jti":"a#b"}'
+drive rev bob "$tok_h"
+dr_is "a '#' inside a value is part of it (jti=a#b revokes jti a#b)" 7
+mint tok_a2 --key "$K/p256.priv.jwk" --alg ES256 --kid p256-kid --sub bob --claims '{"jti":"a"}'
+drive rev bob "$tok_a2"
+dr_is "a '#' inside a value is part of it (jti=a#b does not revoke jti a)" 0
+
 check_log_clean "nothing secret in the log"
 done_testing

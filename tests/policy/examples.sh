@@ -150,14 +150,16 @@ verify_as() {
 	fi
 }
 
-# refuse_for NAME CONF USER SERVICE TOKEN REGEX: refused with that reason.
+# refuse_for NAME CONF USER SERVICE TOKEN REGEX [ARGS]: refused with that
+# reason.
 refuse_for() {
 	local name=$1 c=$2 user=$3 svc=$4 token=$5 re=$6
+	shift 6
 	local -a a=(jwks_file="$JWKS")
 	local m
 	m=$(conf_get "$c" map_file)
 	[ -z "$m" ] || a+=(map_file="$T/ex/auth-centers_$(basename "$m")")
-	cli_reason "$name" "$token" "$re" --config "$c" --user "$user" --service "$svc" "${a[@]}"
+	cli_reason "$name" "$token" "$re" --config "$c" --user "$user" --service "$svc" "${a[@]}" "$@"
 }
 
 now=$(date +%s)
@@ -181,6 +183,30 @@ verify_as "keycloak: access token -> alice (preferred_username)" "$c" alice sshd
 mintx t --iss "$KC_ISS" --aud pam-jwt-cli --sub 5f2c4b1e-8d0a-4c55-9d1b-2f1f0c6a7e21 \
 	--claims '{"typ":"ID","azp":"pam-jwt-cli","preferred_username":"alice"}'
 refuse_for "keycloak: ID token (aud = client id) refused" "$c" alice sshd "$t" 'audience: '
+# Keycloak writes its header with spaces around the colons, and lists an
+# encryption key (use enc, alg RSA-OAEP) in its JWKS next to the signing
+# keys: the header is JSON like any other, the enc key is left out.
+mintx t --iss "$KC_ISS" --aud "$KC_AUD" --sub 5f2c4b1e-8d0a-4c55-9d1b-2f1f0c6a7e21 \
+	--claims '{"typ":"Bearer","azp":"pam-jwt-cli","preferred_username":"alice"}'
+kc_h=$(printf '{"alg":"RS256","typ" : "JWT","kid" : "rsa-1"}' | node "$JOSE/b64url.mjs")
+kc_p=${t#*.}
+kc_p=${kc_p%%.*}
+kc_s=$(printf '%s.%s' "$kc_h" "$kc_p" | node "$JOSE/sign-raw.mjs" --alg RS256 --key "$MINT_KEY") ||
+	{ echo "Bail out! sign-raw failed"; exit 1; }
+verify_as "keycloak: header with spaces (\"typ\" : \"JWT\") accepted" "$c" alice sshd "$kc_h.$kc_p.$kc_s"
+node "$JOSE/keygen.mjs" RS256 "$T/keys/kcenc" --kid kc-enc --use enc --quiet ||
+	{ echo "Bail out! keygen failed"; exit 1; }
+sed 's/"use": *"enc"/"use":"enc","alg":"RSA-OAEP"/' "$T/keys/kcenc.pub.jwk" >"$T/keys/kcenc.oaep.jwk"
+grep -q '"alg":"RSA-OAEP"' "$T/keys/kcenc.oaep.jwk" || { echo "Bail out! no enc key"; exit 1; }
+node "$JOSE/jwks.mjs" "$T/keys/kcenc.oaep.jwk" "$T/keys/rsa.pub.jwk" >"$T/keys/kc.jwks" ||
+	{ echo "Bail out! jwks failed"; exit 1; }
+chmod 644 "$T/keys/kc.jwks"
+verify_as "keycloak: JWKS with a use enc key: the token of the sig key accepted" "$c" alice sshd \
+	"$kc_h.$kc_p.$kc_s" jwks_file="$T/keys/kc.jwks"
+t=$(node "$JOSE/mint.mjs" --key "$T/keys/kcenc.priv.jwk" --alg RS256 --kid kc-enc --iss "$KC_ISS" \
+	--aud "$KC_AUD" --sub 5f2c --claims '{"preferred_username":"alice"}') || { echo "Bail out! mint"; exit 1; }
+refuse_for "keycloak: a token signed with the use enc key refused" "$c" alice sshd "$t" 'key: ' \
+	jwks_file="$T/keys/kc.jwks"
 
 # Entra ID
 c=${COPY[auth-centers/entra-id.conf]}
@@ -202,6 +228,32 @@ refuse_for "entra-id: v1.0 token (sts.windows.net issuer) refused" "$c" alice ss
 verify_as "entra-id: sudo line's require=roles=Linux.Admin holds" "$c" alice sudo \
 	"$(node "$JOSE/mint.mjs" --key "$MINT_KEY" --alg RS256 --kid rsa-1 --iss "$EN_ISS" \
 		--aud "$EN_AUD" --sub s --claims "{$ENTRA,\"scp\":\"Host.Login\"}")" require=roles=Linux.Admin
+# The UPN comes in any letter case (tenants synced from an on-premises
+# directory often have upper-case ones): the suffix compares like the
+# domain it is, then the name is lower-cased.
+for upn in ALICE@CONTOSO.COM alice@contoso.com Alice@Contoso.Com aLiCe@CONTOSO.com alice@CONTOSO.COM; do
+	mintx t --iss "$EN_ISS" --aud "$EN_AUD" --sub l3_roISQU222bULS9yi2k0XpqpOiMz5H3ZACo1GeXA \
+		--claims "{$ENTRA,\"scp\":\"Host.Login\",\"preferred_username\":\"$upn\"}"
+	verify_as "entra-id: UPN $upn -> alice" "$c" alice sshd "$t"
+done
+for upn in alice@contoso.com.evil.org alice@evil-contoso.com ALICE@CONTOSO.CO alice; do
+	mintx t --iss "$EN_ISS" --aud "$EN_AUD" --sub l3_roISQU222bULS9yi2k0XpqpOiMz5H3ZACo1GeXA \
+		--claims "{$ENTRA,\"scp\":\"Host.Login\",\"preferred_username\":\"$upn\"}"
+	refuse_for "entra-id: UPN $upn refused (not the tenant's domain)" "$c" alice sshd "$t" \
+		'user: .*does not end in @contoso.com'
+done
+mintx t --iss "$EN_ISS" --aud "$EN_AUD" --sub l3_roISQU222bULS9yi2k0XpqpOiMz5H3ZACo1GeXA \
+	--claims "{$ENTRA,\"scp\":\"Host.Login\",\"preferred_username\":\"ROOT@CONTOSO.COM\"}"
+refuse_for "entra-id: UPN ROOT@CONTOSO.COM never becomes root" "$c" root sshd "$t" \
+	'user: account "root" has UID 0'
+# A user in 200 groups (Entra's most in a JWT; more become an overage
+# claim): about 12 KB, under the default max_token_size of 16 KiB.
+groups=$(for i in $(seq 1 200); do printf '"%08x-1c2d-4e5f-8a9b-%012x",' "$i" "$((i * 7919))"; done)
+mintx t --iss "$EN_ISS" --aud "$EN_AUD" --sub l3_roISQU222bULS9yi2k0XpqpOiMz5H3ZACo1GeXA \
+	--claims "{$ENTRA,\"scp\":\"Host.Login\",\"groups\":[${groups%,}]}"
+ok "entra-id: the 200-group token is 11-16 KB (${#t} bytes)" \
+	eval '[ "${#t}" -gt 11000 ] && [ "${#t}" -lt 16384 ]'
+verify_as "entra-id: a user in 200 groups -> alice (default max_token_size)" "$c" alice sshd "$t"
 
 # Okta
 c=${COPY[auth-centers/okta.conf]}
@@ -236,6 +288,14 @@ mintx t --iss "$DX_ISS" --aud "$DX_AUD" --sub CgVhbGljZRIEbGRhcA --iat-in -46800
 refuse_for "dex: 13-hour-old token refused (max_age 12h)" "$c" alice sshd "$t" 'expired: .*max_age'
 mintx t --iss "$DX_ISS" --aud pam-jwt-cli --sub CgVhbGljZRIEbGRhcA --claims "{$DEX,\"email\":\"alice@example.com\"}"
 refuse_for "dex: the helper's own ID token (aud pam-jwt-cli) refused" "$c" alice sshd "$t" 'audience: '
+# Dex puts the requesting client into aud next to this host's (an array)
+# when the helper asks for a cross-client token.
+mintx t --iss "$DX_ISS" --aud "$DX_AUD" --aud pam-jwt-cli --sub CgVhbGljZRIEbGRhcA \
+	--claims "{$DEX,\"email\":\"alice@example.com\"}"
+verify_as "dex: aud array [host client, pam-jwt-cli] -> alice" "$c" alice sshd "$t"
+mintx t --iss "$DX_ISS" --aud pam-jwt-cli --aud other-host --sub CgVhbGljZRIEbGRhcA \
+	--claims "{$DEX,\"email\":\"alice@example.com\"}"
+refuse_for "dex: aud array without this host's client refused" "$c" alice sshd "$t" 'audience: '
 
 # Google
 c=${COPY[auth-centers/google.conf]}

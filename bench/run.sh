@@ -61,7 +61,7 @@ gcc -O2 -shared -fPIC -o "$W/trivial.so" "$here/trivial.c" -lpam || die "cannot 
 
 # ---- fixed keys and tokens (made by jose, not by pam_jwt) -----------------
 ALGS="RS256-2048 RS256-3072 PS256 ES256 ES384 EdDSA"
-claims='{"jti":"b1f3a9c2-7d41-4e8a-9a55-2f0c9d1e7b11","preferred_username":"root","groups":["admins","devs"],"scope":"openid ssh","client_id":"pam-jwt-cli","auth_time":1790000000}'
+claims='{"jti":"b1f3a9c2-7d41-4e8a-9a55-2f0c9d1e7b11","preferred_username":"daemon","groups":["admins","devs"],"scope":"openid ssh","client_id":"pam-jwt-cli","auth_time":1790000000}'
 for name in $ALGS; do
 	alg=${name%%-*}
 	bits=""
@@ -69,7 +69,7 @@ for name in $ALGS; do
 	node "$J/keygen.mjs" "$alg" "$W/$name" --kid "$name" --quiet $bits
 	node "$J/jwks.mjs" "$W/$name.pub.jwk" >"$W/$name.jwks"
 	node "$J/mint.mjs" --key "$W/$name.priv.jwk" --alg "$alg" --kid "$name" --iss "$ISS" \
-		--aud "$AUD" --sub root --now $NOW --exp-in 315360000 --claims "$claims" >"$W/$name.tok"
+		--aud "$AUD" --sub daemon --now $NOW --exp-in 315360000 --claims "$claims" >"$W/$name.tok"
 done
 
 tamper() { # change one character well inside the signature
@@ -140,6 +140,8 @@ for name in RS256-2048 ES256 EdDSA; do
 done
 
 # ---- 2. whole login, fresh process ----------------------------------------
+# The logins are daemon's (UID 1), which every system has: a claim never
+# names root, and min_uid = 1 lets it name daemon.
 mkdir -p "$W/pam.d" "$W/cache"
 printf 'auth required pam_deny.so\n' >"$W/pam.d/other"
 printf 'auth required %s\n' "$W/trivial.so" >"$W/pam.d/trivial"
@@ -147,6 +149,7 @@ cat >"$W/pem.conf" <<EOF
 issuer = $ISS
 audience = $AUD
 key_file = $W/RS256-2048.pub.pem
+min_uid = 1
 EOF
 printf 'auth required %s config=%s\n' "$MOD" "$W/pem.conf" >"$W/pam.d/pem"
 # the test auth center's JWKS (RS256, ES256, EdDSA: 3 keys) in a fresh cache
@@ -158,12 +161,13 @@ audience = $AUD
 ca_file = $AC/ca.pem
 cache_dir = $W/cache
 fetch_helper = $top/pam_jwt/pam_jwt-fetch
+min_uid = 1
 EOF
 chmod 600 "$W"/*.conf "$W"/*.pub.pem
 printf 'auth required %s config=%s\n' "$MOD" "$W/cache.conf" >"$W/pam.d/cache"
 "$top/tools/pam-jwt" keys refresh --config "$W/cache.conf" >/dev/null || die "cannot fill the key cache"
 for a in RS256 ES256 EdDSA; do
-	"$top/tests/authcenter/ac.sh" mint "$AC" --user root --audience "$AUD" --alg $a --ttl 3600 >"$W/ac-$a.tok" ||
+	"$top/tests/authcenter/ac.sh" mint "$AC" --user daemon --audience "$AUD" --alg $a --ttl 3600 >"$W/ac-$a.tok" ||
 		die "cannot get a $a token from the auth center"
 done
 # pam_unix with a yescrypt password, in a private mount namespace
@@ -193,11 +197,11 @@ login_row() { # NAME SERVICE USER ANSWER [ns]
 }
 login_table="| login | Ir | ms (median) | peak RSS KiB | above trivial KiB |
 |---|---|---|---|---|
-$(login_row "trivial module (floor)" trivial root x)
-$(login_row "pam_jwt, cached JWKS (3 keys), RS256" cache root "$(cat "$W/ac-RS256.tok")")
-$(login_row "pam_jwt, cached JWKS (3 keys), ES256" cache root "$(cat "$W/ac-ES256.tok")")
-$(login_row "pam_jwt, cached JWKS (3 keys), EdDSA" cache root "$(cat "$W/ac-EdDSA.tok")")
-$(login_row "pam_jwt, PEM key, RS256-2048" pem root "$(cat "$W/RS256-2048.tok")")
+$(login_row "trivial module (floor)" trivial daemon x)
+$(login_row "pam_jwt, cached JWKS (3 keys), RS256" cache daemon "$(cat "$W/ac-RS256.tok")")
+$(login_row "pam_jwt, cached JWKS (3 keys), ES256" cache daemon "$(cat "$W/ac-ES256.tok")")
+$(login_row "pam_jwt, cached JWKS (3 keys), EdDSA" cache daemon "$(cat "$W/ac-EdDSA.tok")")
+$(login_row "pam_jwt, PEM key, RS256-2048" pem daemon "$(cat "$W/RS256-2048.tok")")
 $(login_row "pam_unix, yescrypt password" unix benchuser bench-password ns)"
 
 # ---- 3. concurrency ---------------------------------------------------------
@@ -206,7 +210,7 @@ rate() { # logins per second with $1 parallel workers for $CONC seconds
 	tok=$(cat "$W/ac-ES256.tok")
 	for w in $(seq "$n"); do
 		(end=$(($(date +%s) + CONC)); c=0
-		 while [ "$(date +%s)" -lt $end ]; do "$W/login" "$W/pam.d" cache root "$tok" && c=$((c + 1)); done
+		 while [ "$(date +%s)" -lt $end ]; do "$W/login" "$W/pam.d" cache daemon "$tok" && c=$((c + 1)); done
 		 echo $c) &
 	done | awk -v s="$CONC" '{t += $1} END {printf "%.0f", t / s}'
 	wait
@@ -219,11 +223,11 @@ conc_table="| parallel logins (ES256, cached JWKS) | logins per second |
 # ---- 4. cold path: empty cache, discovery + JWKS over HTTPS on loopback ----
 cold=$(for _ in $(seq 7); do
 	rm -rf "$W/cache"
-	s=$(date +%s%N); "$W/login" "$W/pam.d" cache root "$(cat "$W/ac-ES256.tok")" || die "the first login with an empty cache failed"; e=$(date +%s%N)
+	s=$(date +%s%N); "$W/login" "$W/pam.d" cache daemon "$(cat "$W/ac-ES256.tok")" || die "the first login with an empty cache failed"; e=$(date +%s%N)
 	echo $(((e - s) / 1000))
 done | median)
 rm -rf "$W/cache"
-coldir=$(ir "$W/login" "$W/pam.d" cache root "$(cat "$W/ac-ES256.tok")")
+coldir=$(ir "$W/login" "$W/pam.d" cache daemon "$(cat "$W/ac-ES256.tok")")
 cold_table="| first login, empty cache (ES256) | ms (median of 7) | Ir |
 |---|---|---|
 | discovery + JWKS fetch + login | $(awk -v v="$cold" 'BEGIN {printf "%.1f", v / 1000}') | $(m "$coldir") |"
@@ -235,11 +239,11 @@ mkdir -m 700 "$W/replay"
 { cat "$W/cache.conf"; printf 'replay = yes\nreplay_dir = %s\n' "$W/replay"; } >"$W/replay.conf"
 chmod 600 "$W/replay.conf"
 printf 'auth required %s config=%s\n' "$MOD" "$W/replay.conf" >"$W/pam.d/replay"
-"$W/login" "$W/pam.d" cache root "$(cat "$W/ac-ES256.tok")" || die "cannot refill the key cache"
+"$W/login" "$W/pam.d" cache daemon "$(cat "$W/ac-ES256.tok")" || die "cannot refill the key cache"
 sys_row() { # NAME SERVICE: counts from one login's system calls
 	local t=$W/strace.$2 inet wopen wfile ren lock bytes
 	strace -f -y -o "$t" -e trace=socket,connect,openat,open,creat,rename,renameat,renameat2,unlink,unlinkat,write,pwrite64,writev,flock \
-		"$W/login" "$W/pam.d" "$2" root "$(cat "$W/ac-ES256.tok")" || die "$1: the login failed under strace"
+		"$W/login" "$W/pam.d" "$2" daemon "$(cat "$W/ac-ES256.tok")" || die "$1: the login failed under strace"
 	inet=$(grep -cE 'socket\(AF_INET6?,|connect\(.*sa_family=AF_INET' "$t")
 	wopen=$(grep -E ' open(at)?\(|creat\(' "$t" | grep -v ENOENT | grep -cE 'O_WRONLY|O_RDWR|O_CREAT|creat\(')
 	wfile=$(grep -E ' (write|pwrite64|writev)\([0-9]+</' "$t" | grep -vc 'socket:')
@@ -264,13 +268,13 @@ replay_row() { # N
 	store "$n" >"$W/store.$n"
 	[ "$(wc -l <"$W/store.$n")" -eq "$n" ] || die "cannot make a replay store of $n entries"
 	cp "$W/store.$n" "$W/replay/replay"
-	"$W/login" "$W/pam.d" replay root "$(cat "$W/ac-ES256.tok")" || die "replay store of $n: the login failed"
-	"$W/login" "$W/pam.d" replay root "$(cat "$W/ac-ES256.tok")" && die "replay store of $n: a replayed token logged in"
+	"$W/login" "$W/pam.d" replay daemon "$(cat "$W/ac-ES256.tok")" || die "replay store of $n: the login failed"
+	"$W/login" "$W/pam.d" replay daemon "$(cat "$W/ac-ES256.tok")" && die "replay store of $n: a replayed token logged in"
 	cp "$W/store.$n" "$W/replay/replay"
-	ir_v=$(ir "$W/login" "$W/pam.d" replay root "$(cat "$W/ac-ES256.tok")")
+	ir_v=$(ir "$W/login" "$W/pam.d" replay daemon "$(cat "$W/ac-ES256.tok")")
 	times=$(for _ in $(seq $RUNS); do
 		cp "$W/store.$n" "$W/replay/replay"
-		s=$(date +%s%N); "$W/login" "$W/pam.d" replay root "$(cat "$W/ac-ES256.tok")"; e=$(date +%s%N)
+		s=$(date +%s%N); "$W/login" "$W/pam.d" replay daemon "$(cat "$W/ac-ES256.tok")"; e=$(date +%s%N)
 		echo $(((e - s) / 1000))
 	done | median)
 	echo "| $n | $(m "$ir_v") | $(awk -v v="$times" 'BEGIN {printf "%.2f", v / 1000}') |"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
 #include "fetch.h"
 #include "options.h"
 #include "policy.h"
@@ -20,7 +21,9 @@ enum opt_type {
 	OPT_SIZE,
 	OPT_KEYFILE,
 	OPT_ALGS,
-	OPT_REQUIRE
+	OPT_REQUIRE,
+	OPT_USERS,
+	OPT_UID
 };
 
 struct opt {
@@ -69,6 +72,8 @@ static const struct opt opts[] = {
 	{ "replay_dir", OPT_PATH, OFF(replay_dir), 0, 0 },
 	{ "replay_max_entries", OPT_SIZE, OFF(replay_max_entries), 100, 1000000 },
 	{ "revocation_file", OPT_PATH, OFF(revocation_file), 0, 0 },
+	{ "deny_users", OPT_USERS, OFF(deny_users), 0, 0 },
+	{ "min_uid", OPT_UID, OFF(min_uid), 1, 2147483647 },
 };
 
 #define ASYMMETRIC_ALGS \
@@ -122,6 +127,7 @@ void pj_config_free(struct pj_config *cfg)
 	free(cfg->fetch_helper);
 	free(cfg->map_file);
 	free(cfg->user_strip_suffix);
+	free(cfg->deny_users);
 	for (i = 0; i < (int)cfg->n_require; i++)
 		free(cfg->require[i]);
 	free(cfg->session_env);
@@ -229,7 +235,12 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 	if ((o->type == OPT_PATH || o->type == OPT_KEYFILE) && value[0] != '/')
 		return pj_fail(err, PJ_E_CONFIG, "option %s must be an absolute path", safe);
 
+	if (o->type == OPT_USERS && !pj_user_list_valid(value))
+		return pj_fail(err, PJ_E_CONFIG,
+		               "option %s takes user names separated by commas or spaces", safe);
+
 	switch (o->type) {
+	case OPT_USERS:
 	case OPT_PATH:
 	case OPT_STRING: {
 		char **slot = (char **)((char *)cfg + o->offset);
@@ -290,6 +301,15 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 			               "option algorithms takes a list of RS256..RS512, "
 			               "PS256..PS512, ES256..ES512, EdDSA, HS256..HS512");
 		return PJ_OK;
+	case OPT_UID: {
+		int64_t *slot = (int64_t *)((char *)cfg + o->offset);
+
+		if (strspn(value, "0123456789") != strlen(value) ||
+		    parse_duration(value, o->min, o->max, slot) != 0)
+			return pj_fail(err, PJ_E_CONFIG, "option %s takes a UID from %lld to %lld",
+			               safe, (long long)o->min, (long long)o->max);
+		return PJ_OK;
+	}
 	}
 	return pj_fail(err, PJ_E_INTERNAL, "option table corrupt");
 }

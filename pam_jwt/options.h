@@ -42,6 +42,9 @@ struct pj_config {
 	int user_email_local; /* user_claim: keep the part before '@' */
 	char *user_strip_suffix; /* user_claim: remove this suffix (required) */
 	int user_lowercase; /* user_claim: lower-case ASCII */
+	/* Accounts a claim may never name (a literal mapping rule may): */
+	char *deny_users; /* these, separated by commas or spaces */
+	int64_t min_uid; /* UIDs below; 0 = UID_MIN of /etc/login.defs */
 	char *require[PJ_MAX_REQUIRE];
 	size_t n_require;
 	char *session_env; /* claims exported as PAM_JWT_* */

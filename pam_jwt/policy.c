@@ -226,7 +226,7 @@ static int map_line(const char *s, size_t len, const struct json_object *claims,
 			return *why = "claim name too long", -1;
 		memcpy(key, r + 6, rlen - 6);
 		key[rlen - 6] = '\0';
-		*result = PJ_MAP_ACCOUNT;
+		*result = PJ_MAP_CLAIM;
 		if (all && claims != NULL) {
 			if (pj_json_get_string(claims, key, &cv, &cl) != 1 || cl >= accsz) {
 				/* the rule matches but its claim names no account */
@@ -281,7 +281,7 @@ enum pj_status pj_map_eval(const char *text, size_t len, const char *path,
 			*result = res;
 			*line = lineno;
 
-			if (res == PJ_MAP_ACCOUNT) {
+			if (res == PJ_MAP_ACCOUNT || res == PJ_MAP_CLAIM) {
 				if (strlen(acc) >= accsz)
 					return pj_fail(err, PJ_E_USER,
 					               "mapped account name too long");

@@ -26,13 +26,15 @@ int pj_require_valid(const char *rule);
 enum pj_status pj_policy_check(const struct json_object *claims, const struct pj_config *cfg,
                                struct pj_err *err);
 
-/* Result of the mapping file. */
-enum pj_map_result { PJ_MAP_NONE = 0, PJ_MAP_ACCOUNT, PJ_MAP_DENY };
+/* Result of the mapping file: no rule matched, an account the rule
+ * names literally, an account named by a claim (claim:NAME), deny. */
+enum pj_map_result { PJ_MAP_NONE = 0, PJ_MAP_ACCOUNT, PJ_MAP_DENY, PJ_MAP_CLAIM };
 
 /* Run the rules of the mapping file text[0..len) (named path in errors)
  * against claims and the PAM service (may be NULL).  First match wins.
- * On PJ_OK sets *result; for PJ_MAP_ACCOUNT copies the account name
- * (a fixed name, or the value of a string claim) into account[accsz];
+ * On PJ_OK sets *result; for PJ_MAP_ACCOUNT (a fixed name) and
+ * PJ_MAP_CLAIM (the value of a string claim) copies the account name
+ * into account[accsz];
  * *line is the matching rule's line (0 for none).  A malformed file is
  * PJ_E_CONFIG with file and line in the reason, whatever the claims. */
 enum pj_status pj_map_eval(const char *text, size_t len, const char *path,

@@ -150,14 +150,16 @@ verify_as() {
 	fi
 }
 
-# refuse_for NAME CONF USER SERVICE TOKEN REGEX: refused with that reason.
+# refuse_for NAME CONF USER SERVICE TOKEN REGEX [ARGS]: refused with that
+# reason.
 refuse_for() {
 	local name=$1 c=$2 user=$3 svc=$4 token=$5 re=$6
+	shift 6
 	local -a a=(jwks_file="$JWKS")
 	local m
 	m=$(conf_get "$c" map_file)
 	[ -z "$m" ] || a+=(map_file="$T/ex/auth-centers_$(basename "$m")")
-	cli_reason "$name" "$token" "$re" --config "$c" --user "$user" --service "$svc" "${a[@]}"
+	cli_reason "$name" "$token" "$re" --config "$c" --user "$user" --service "$svc" "${a[@]}" "$@"
 }
 
 now=$(date +%s)
@@ -181,6 +183,30 @@ verify_as "keycloak: access token -> alice (preferred_username)" "$c" alice sshd
 mintx t --iss "$KC_ISS" --aud pam-jwt-cli --sub 5f2c4b1e-8d0a-4c55-9d1b-2f1f0c6a7e21 \
 	--claims '{"typ":"ID","azp":"pam-jwt-cli","preferred_username":"alice"}'
 refuse_for "keycloak: ID token (aud = client id) refused" "$c" alice sshd "$t" 'audience: '
+# Keycloak writes its header with spaces around the colons, and lists an
+# encryption key (use enc, alg RSA-OAEP) in its JWKS next to the signing
+# keys: the header is JSON like any other, the enc key is left out.
+mintx t --iss "$KC_ISS" --aud "$KC_AUD" --sub 5f2c4b1e-8d0a-4c55-9d1b-2f1f0c6a7e21 \
+	--claims '{"typ":"Bearer","azp":"pam-jwt-cli","preferred_username":"alice"}'
+kc_h=$(printf '{"alg":"RS256","typ" : "JWT","kid" : "rsa-1"}' | node "$JOSE/b64url.mjs")
+kc_p=${t#*.}
+kc_p=${kc_p%%.*}
+kc_s=$(printf '%s.%s' "$kc_h" "$kc_p" | node "$JOSE/sign-raw.mjs" --alg RS256 --key "$MINT_KEY") ||
+	{ echo "Bail out! sign-raw failed"; exit 1; }
+verify_as "keycloak: header with spaces (\"typ\" : \"JWT\") accepted" "$c" alice sshd "$kc_h.$kc_p.$kc_s"
+node "$JOSE/keygen.mjs" RS256 "$T/keys/kcenc" --kid kc-enc --use enc --quiet ||
+	{ echo "Bail out! keygen failed"; exit 1; }
+sed 's/"use": *"enc"/"use":"enc","alg":"RSA-OAEP"/' "$T/keys/kcenc.pub.jwk" >"$T/keys/kcenc.oaep.jwk"
+grep -q '"alg":"RSA-OAEP"' "$T/keys/kcenc.oaep.jwk" || { echo "Bail out! no enc key"; exit 1; }
+node "$JOSE/jwks.mjs" "$T/keys/kcenc.oaep.jwk" "$T/keys/rsa.pub.jwk" >"$T/keys/kc.jwks" ||
+	{ echo "Bail out! jwks failed"; exit 1; }
+chmod 644 "$T/keys/kc.jwks"
+verify_as "keycloak: JWKS with a use enc key: the token of the sig key accepted" "$c" alice sshd \
+	"$kc_h.$kc_p.$kc_s" jwks_file="$T/keys/kc.jwks"
+t=$(node "$JOSE/mint.mjs" --key "$T/keys/kcenc.priv.jwk" --alg RS256 --kid kc-enc --iss "$KC_ISS" \
+	--aud "$KC_AUD" --sub 5f2c --claims '{"preferred_username":"alice"}') || { echo "Bail out! mint"; exit 1; }
+refuse_for "keycloak: a token signed with the use enc key refused" "$c" alice sshd "$t" 'key: ' \
+	jwks_file="$T/keys/kc.jwks"
 
 # Entra ID
 c=${COPY[auth-centers/entra-id.conf]}
@@ -202,6 +228,32 @@ refuse_for "entra-id: v1.0 token (sts.windows.net issuer) refused" "$c" alice ss
 verify_as "entra-id: sudo line's require=roles=Linux.Admin holds" "$c" alice sudo \
 	"$(node "$JOSE/mint.mjs" --key "$MINT_KEY" --alg RS256 --kid rsa-1 --iss "$EN_ISS" \
 		--aud "$EN_AUD" --sub s --claims "{$ENTRA,\"scp\":\"Host.Login\"}")" require=roles=Linux.Admin
+# The UPN comes in any letter case (tenants synced from an on-premises
+# directory often have upper-case ones): the suffix compares like the
+# domain it is, then the name is lower-cased.
+for upn in ALICE@CONTOSO.COM alice@contoso.com Alice@Contoso.Com aLiCe@CONTOSO.com alice@CONTOSO.COM; do
+	mintx t --iss "$EN_ISS" --aud "$EN_AUD" --sub l3_roISQU222bULS9yi2k0XpqpOiMz5H3ZACo1GeXA \
+		--claims "{$ENTRA,\"scp\":\"Host.Login\",\"preferred_username\":\"$upn\"}"
+	verify_as "entra-id: UPN $upn -> alice" "$c" alice sshd "$t"
+done
+for upn in alice@contoso.com.evil.org alice@evil-contoso.com ALICE@CONTOSO.CO alice; do
+	mintx t --iss "$EN_ISS" --aud "$EN_AUD" --sub l3_roISQU222bULS9yi2k0XpqpOiMz5H3ZACo1GeXA \
+		--claims "{$ENTRA,\"scp\":\"Host.Login\",\"preferred_username\":\"$upn\"}"
+	refuse_for "entra-id: UPN $upn refused (not the tenant's domain)" "$c" alice sshd "$t" \
+		'user: .*does not end in @contoso.com'
+done
+mintx t --iss "$EN_ISS" --aud "$EN_AUD" --sub l3_roISQU222bULS9yi2k0XpqpOiMz5H3ZACo1GeXA \
+	--claims "{$ENTRA,\"scp\":\"Host.Login\",\"preferred_username\":\"ROOT@CONTOSO.COM\"}"
+refuse_for "entra-id: UPN ROOT@CONTOSO.COM never becomes root" "$c" root sshd "$t" \
+	'user: account "root" has UID 0'
+# A user in 200 groups (Entra's most in a JWT; more become an overage
+# claim): about 12 KB, under the default max_token_size of 16 KiB.
+groups=$(for i in $(seq 1 200); do printf '"%08x-1c2d-4e5f-8a9b-%012x",' "$i" "$((i * 7919))"; done)
+mintx t --iss "$EN_ISS" --aud "$EN_AUD" --sub l3_roISQU222bULS9yi2k0XpqpOiMz5H3ZACo1GeXA \
+	--claims "{$ENTRA,\"scp\":\"Host.Login\",\"groups\":[${groups%,}]}"
+ok "entra-id: the 200-group token is 11-16 KB (${#t} bytes)" \
+	eval '[ "${#t}" -gt 11000 ] && [ "${#t}" -lt 16384 ]'
+verify_as "entra-id: a user in 200 groups -> alice (default max_token_size)" "$c" alice sshd "$t"
 
 # Okta
 c=${COPY[auth-centers/okta.conf]}
@@ -236,6 +288,14 @@ mintx t --iss "$DX_ISS" --aud "$DX_AUD" --sub CgVhbGljZRIEbGRhcA --iat-in -46800
 refuse_for "dex: 13-hour-old token refused (max_age 12h)" "$c" alice sshd "$t" 'expired: .*max_age'
 mintx t --iss "$DX_ISS" --aud pam-jwt-cli --sub CgVhbGljZRIEbGRhcA --claims "{$DEX,\"email\":\"alice@example.com\"}"
 refuse_for "dex: the helper's own ID token (aud pam-jwt-cli) refused" "$c" alice sshd "$t" 'audience: '
+# Dex puts the requesting client into aud next to this host's (an array)
+# when the helper asks for a cross-client token.
+mintx t --iss "$DX_ISS" --aud "$DX_AUD" --aud pam-jwt-cli --sub CgVhbGljZRIEbGRhcA \
+	--claims "{$DEX,\"email\":\"alice@example.com\"}"
+verify_as "dex: aud array [host client, pam-jwt-cli] -> alice" "$c" alice sshd "$t"
+mintx t --iss "$DX_ISS" --aud pam-jwt-cli --aud other-host --sub CgVhbGljZRIEbGRhcA \
+	--claims "{$DEX,\"email\":\"alice@example.com\"}"
+refuse_for "dex: aud array without this host's client refused" "$c" alice sshd "$t" 'audience: '
 
 # Google
 c=${COPY[auth-centers/google.conf]}
@@ -253,7 +313,10 @@ mintx t --iss https://accounts.google.com --aud other-client.apps.googleusercont
 	--claims "{$GOOGLE,\"hd\":\"example.com\",\"email\":\"alice@example.com\"}"
 refuse_for "google: ID token for another OAuth client refused" "$c" alice sshd "$t" 'audience: '
 
-# GitHub Actions
+# GitHub Actions.  Every case runs with both forms of sub: the name form
+# repo:OWNER/REPO:... and the id form repo:OWNER@OWNER_ID/REPO@REPO_ID:...
+# (repositories created, renamed or transferred after 2026-07-15); the
+# rules decide on the same immutable claims either way.
 c=${COPY[auth-centers/github-actions.conf]}
 GH_ISS=$(conf_get "$c" issuer)
 GH_AUD=$(conf_get "$c" audience)
@@ -268,27 +331,59 @@ PROD=',"repository":"example-org/webapp","repository_id":"424242","ref":"refs/he
  "environment":"production","workflow":"deploy",
  "workflow_ref":"example-org/webapp/.github/workflows/deploy.yml@refs/heads/main",
  "job_workflow_ref":"example-org/webapp/.github/workflows/deploy.yml@refs/heads/main"'
-gh_token t repo:example-org/webapp:environment:production "$PROD,\"runner_environment\":\"github-hosted\""
-verify_as "github-actions: production deploy job -> deploy" "$c" deploy sshd "$t"
-cli_verify "$t" --config "$c" --user deploy jwks_file="$JWKS" map_file="$T/ex/auth-centers_github-actions.map"
+HOSTED=',"runner_environment":"github-hosted"'
 line=$(grep -n -- '-> deploy$' "$EX/auth-centers/github-actions.map" | head -n 1 | cut -d: -f1)
-ok "github-actions: decided by the deploy rule of github-actions.map (line $line)" \
-	grep -qE "^mapping rule: .*github-actions.map:$line$" <<<"$CLI_OUT"
-refuse_for "github-actions: the deploy job's token as alice refused" "$c" alice sshd "$t" 'user: '
-gh_token t repo:example-org/webapp:environment:production "$PROD,\"runner_environment\":\"self-hosted\""
-refuse_for "github-actions: the same job on a self-hosted runner matches no rule" "$c" deploy sshd "$t" \
-	'no-account: no mapping rule'
-gh_token t repo:example-org/webapp:pull_request \
-	',"repository":"example-org/webapp","repository_id":"424242","ref":"refs/pull/7/merge","runner_environment":"github-hosted"'
-refuse_for "github-actions: pull request job denied" "$c" deploy sshd "$t" 'user: denied by mapping rule'
-gh_token t repo:example-org/webapp:environment:production \
-	"$PROD,\"runner_environment\":\"github-hosted\",\"repository_owner_id\":\"666\""
-refuse_for "github-actions: \"example-org\" re-created by someone else (other owner id) refused" \
-	"$c" deploy sshd "$t" 'no-account: '
-gh_token t repo:example-org/inventory:ref:refs/heads/main ',"repository":"example-org/inventory",
- "repository_id":"5150","ref":"refs/heads/main","runner_environment":"github-hosted",
- "job_workflow_ref":"example-org/platform/.github/workflows/db-dump.yml@refs/heads/main"'
-verify_as "github-actions: reusable db-dump workflow on main -> backup" "$c" backup sshd "$t"
+deny_line=$(grep -n -- 'event_name=pull_request|pull_request_target -> deny$' \
+	"$EX/auth-centers/github-actions.map" | head -n 1 | cut -d: -f1)
+[ -n "$line" ] && [ -n "$deny_line" ] || { echo "Bail out! github-actions.map: rules not found"; exit 1; }
+for form in name id; do
+	# gh_sub REPO_NAME REPO_ID REST: sub in this form
+	if [ "$form" = name ]; then
+		gh_sub() { echo "repo:example-org/$1:$3"; }
+	else
+		gh_sub() { echo "repo:example-org@2020/$1@$2:$3"; }
+	fi
+	f="github-actions ($form form of sub)"
+	gh_token t "$(gh_sub webapp 424242 environment:production)" "$PROD$HOSTED"
+	verify_as "$f: production deploy job -> deploy" "$c" deploy sshd "$t"
+	cli_verify "$t" --config "$c" --user deploy jwks_file="$JWKS" map_file="$T/ex/auth-centers_github-actions.map"
+	ok "$f: decided by the deploy rule of github-actions.map (line $line)" \
+		grep -qE "^mapping rule: .*github-actions.map:$line$" <<<"$CLI_OUT"
+	refuse_for "$f: the deploy job's token as alice refused" "$c" alice sshd "$t" 'user: '
+	gh_token t "$(gh_sub webapp 424242 environment:production)" "$PROD,\"runner_environment\":\"self-hosted\""
+	refuse_for "$f: the same job on a self-hosted runner matches no rule" "$c" deploy sshd "$t" \
+		'no-account: no mapping rule'
+	gh_token t "$(gh_sub webapp 424242 environment:staging)" "$PROD$HOSTED,\"environment\":\"staging\""
+	refuse_for "$f: the staging environment matches no rule" "$c" deploy sshd "$t" 'no-account: '
+	gh_token t "$(gh_sub webapp 424242 environment:production)" "$PROD$HOSTED,\"ref\":\"refs/heads/feature\""
+	refuse_for "$f: production environment from another branch matches no rule" "$c" deploy sshd "$t" \
+		'no-account: '
+	gh_token t "$(gh_sub webapp 424242 pull_request)" ',"repository":"example-org/webapp",
+	 "repository_id":"424242","ref":"refs/pull/7/merge","event_name":"pull_request"'"$HOSTED"
+	refuse_for "$f: pull_request job denied" "$c" deploy sshd "$t" \
+		"user: denied by mapping rule .*github-actions.map:$deny_line"
+	# pull_request_target runs the base branch with its rights, and may use
+	# the production environment: denied by event_name, whatever else matches.
+	gh_token t "$(gh_sub webapp 424242 environment:production)" \
+		"$PROD$HOSTED,\"event_name\":\"pull_request_target\""
+	refuse_for "$f: pull_request_target job in the production environment denied" "$c" deploy sshd "$t" \
+		"user: denied by mapping rule .*github-actions.map:$deny_line"
+	# a repository renamed to webapp by someone else, or another owner
+	gh_token t "$(gh_sub webapp 999001 environment:production)" "$PROD$HOSTED,\"repository_id\":\"999001\""
+	refuse_for "$f: another repository now named webapp (other repository_id) refused" \
+		"$c" deploy sshd "$t" 'no-account: '
+	gh_token t "$(gh_sub webapp 424242 environment:production)" "$PROD$HOSTED,\"repository_owner_id\":\"666\""
+	refuse_for "$f: \"example-org\" re-created by someone else (other owner id) refused" \
+		"$c" deploy sshd "$t" 'no-account: '
+	# renamed: a new name, the same ids
+	gh_token t "$(gh_sub shop 424242 environment:production)" \
+		"$PROD$HOSTED,\"repository\":\"example-org/shop\""
+	verify_as "$f: webapp renamed to shop (same ids) still deploys" "$c" deploy sshd "$t"
+	gh_token t "$(gh_sub inventory 5150 ref:refs/heads/main)" ',"repository":"example-org/inventory",
+	 "repository_id":"5150","ref":"refs/heads/main","runner_environment":"github-hosted",
+	 "job_workflow_ref":"example-org/platform/.github/workflows/db-dump.yml@refs/heads/main"'
+	verify_as "$f: reusable db-dump workflow on main -> backup" "$c" backup sshd "$t"
+done
 
 # Kubernetes
 c=${COPY[auth-centers/kubernetes.conf]}
@@ -314,19 +409,39 @@ refuse_for "kubernetes: year-long token refused (max_lifetime)" "$c" backup sshd
 
 # Keycloak and GitHub Actions at once
 c=${COPY[auth-centers/corp-and-robots.conf]}
-mintx t --iss https://sso.example.com/realms/corp --aud ssh://host1.example.com --sub 5f2c \
-	--claims '{"preferred_username":"alice","groups":["devs"]}'
+kc_corp() { # VAR PREFERRED_USERNAME
+	mintx "$1" --iss https://sso.example.com/realms/corp --aud ssh://host1.example.com --sub 5f2c \
+		--claims "{\"preferred_username\":\"$2\",\"groups\":[\"devs\"]}"
+}
+kc_corp t alice
 verify_as "corp-and-robots: Keycloak token -> alice" "$c" alice sshd "$t"
-t=$(node "$JOSE/mint.mjs" --key "$MINT_KEY" --alg RS256 --kid rsa-1 \
-	--iss https://token.actions.githubusercontent.com --aud ssh://host1.example.com \
-	--sub repo:example-org/webapp:environment:production \
-	--claims '{"repository_owner_id":"2020","preferred_username":"alice"}')
-verify_as "corp-and-robots: GitHub token -> deploy" "$c" deploy sshd "$t"
-refuse_for "corp-and-robots: a GitHub token claiming preferred_username alice is not alice" \
-	"$c" alice sshd "$t" 'user: '
+# A realm user who registers the robot's name, root or a system account
+# gets nothing (deny_users in the conf; the module's guard).
+kc_corp t deploy
+refuse_for "corp-and-robots: a Keycloak user named deploy does not get the robot" "$c" deploy sshd "$t" \
+	'user: account "deploy" is in deny_users'
+kc_corp t root
+refuse_for "corp-and-robots: a Keycloak user named root does not get root" "$c" root sshd "$t" \
+	'user: account "root" has UID 0'
+gh_corp() { # VAR SUB EXTRA_JSON
+	printf -v "$1" '%s' "$(node "$JOSE/mint.mjs" --key "$MINT_KEY" --alg RS256 --kid rsa-1 \
+		--iss https://token.actions.githubusercontent.com --aud ssh://host1.example.com --sub "$2" \
+		--claims "{\"repository_owner_id\":\"2020\",\"repository_id\":\"424242\",\"environment\":\"production\",
+		\"ref\":\"refs/heads/main\",\"event_name\":\"push\",\"preferred_username\":\"alice\"$3}")" ||
+		{ echo "Bail out! mint failed"; exit 1; }
+}
+for sub in repo:example-org/webapp:environment:production repo:example-org@2020/webapp@424242:environment:production; do
+	gh_corp t "$sub" ''
+	verify_as "corp-and-robots: GitHub token ($sub) -> deploy" "$c" deploy sshd "$t"
+	refuse_for "corp-and-robots: a GitHub token ($sub) claiming preferred_username alice is not alice" \
+		"$c" alice sshd "$t" 'user: '
+	gh_corp t "$sub" ',"event_name":"pull_request_target"'
+	refuse_for "corp-and-robots: pull_request_target ($sub) denied" "$c" deploy sshd "$t" \
+		'user: denied by mapping rule'
+done
 mintx t --iss https://token.actions.githubusercontent.com --aud ssh://host1.example.com \
 	--sub repo:example-org/webapp:environment:production --exp-in 7200 \
-	--claims '{"repository_owner_id":"2020"}'
+	--claims '{"repository_owner_id":"2020","repository_id":"424242","environment":"production","ref":"refs/heads/main"}'
 refuse_for "corp-and-robots: the github section's max_lifetime 1h applies" "$c" deploy sshd "$t" \
 	'.*max_lifetime'
 

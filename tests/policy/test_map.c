@@ -51,6 +51,17 @@ static void want_account(const struct map_out *o, const char *account, unsigned 
 	assert_int_equal(o->line, line);
 }
 
+/* The account named by a claim (claim:NAME): a result apart, which the
+ * claim guard of account.c checks. */
+static void want_claim(const struct map_out *o, const char *account, unsigned line)
+{
+	assert_status(o->st, PJ_OK, &o->err);
+	if (o->res != PJ_MAP_CLAIM)
+		fail_msg("result %d, want an account from a claim (%s)", (int)o->res, account);
+	assert_string_equal(o->account, account);
+	assert_int_equal(o->line, line);
+}
+
 static void want_deny(const struct map_out *o, unsigned line)
 {
 	assert_status(o->st, PJ_OK, &o->err);
@@ -102,7 +113,7 @@ static void claim_result(void **state)
 			       NULL);
 
 	(void)state;
-	want_account(&o, "carol", 1);
+	want_claim(&o, "carol", 1);
 }
 
 /* claim:NAME whose claim is missing, not a string, or too long for an
@@ -773,6 +784,29 @@ static void attack_map_never_switches_user(void **state)
 	assert_reason_has(&o.err, "not the login user");
 }
 
+/* Attack: a realm user who registers the name "root" or "daemon": the
+ * account a claim:NAME rule names is never root or a system account,
+ * while a rule that names the account literally may. */
+static void attack_claim_result_names_root(void **state)
+{
+	const char *map = "sub=robot -> daemon\nsub=admin -> root\n* -> claim:login\n";
+	struct acct_out o;
+
+	(void)state;
+	o = map_account(map, 0600, "{\"sub\":\"x\",\"login\":\"root\"}", "sshd", "root");
+	assert_status(o.st, PJ_E_USER, &o.err);
+	assert_reason_has(&o.err, "UID 0");
+	o = map_account(map, 0600, "{\"sub\":\"x\",\"login\":\"daemon\"}", "sshd", "daemon");
+	assert_status(o.st, PJ_E_USER, &o.err);
+	assert_reason_has(&o.err, "below min_uid");
+	o = map_account(map, 0600, "{\"sub\":\"admin\",\"login\":\"alice\"}", "sshd", "root");
+	assert_status(o.st, PJ_OK, &o.err);
+	assert_string_equal(o.user, "root");
+	o = map_account(map, 0600, "{\"sub\":\"robot\",\"login\":\"alice\"}", "sshd", "daemon");
+	assert_status(o.st, PJ_OK, &o.err);
+	assert_string_equal(o.user, "daemon");
+}
+
 /* Attack: claim:NAME copies a token value; a value that is no valid user
  * name ("-rf", "../x", "a:b") is refused, not handed to getpwnam. */
 static void attack_claim_result_bad_name(void **state)
@@ -884,6 +918,7 @@ int main(void)
 		cmocka_unit_test(file_deny),
 		cmocka_unit_test(attack_map_never_switches_user),
 		cmocka_unit_test(attack_claim_result_bad_name),
+		cmocka_unit_test(attack_claim_result_names_root),
 		cmocka_unit_test(file_account_must_exist),
 		cmocka_unit_test(attack_writable_map_file),
 		cmocka_unit_test(file_malformed_named_with_line),

@@ -1,5 +1,5 @@
 /* user_claim and its transforms (pj_account_map without a mapping file):
- * user_strip_suffix (the suffix is required and removed),
+ * user_strip_suffix (the suffix is required, in any ASCII case, and removed),
  * user_email_local (the part before the first '@'), user_lowercase (ASCII
  * only); then the name must be a valid user name, equal to the PAM user
  * and an existing account.
@@ -33,6 +33,8 @@ static struct result map_with(const char *claims_json, const char *pam_user,
 	memset(&r, 0, sizeof(r));
 	pj_err_clear(&r.err);
 	assert_int_equal(pj_config_init(&cfg, &r.err), PJ_OK);
+	/* a claim may name daemon (UID 1), never root: see claim_guard */
+	assert_int_equal(pj_opt_arg(&cfg, "min_uid=1", &r.err), PJ_OK);
 	for (i = 0; opts[i] != NULL; i++)
 		if (pj_opt_arg(&cfg, opts[i], &r.err) != PJ_OK)
 			fail_msg("option \"%s\": %s", opts[i], r.err.reason);
@@ -71,8 +73,8 @@ static void want_refused(struct result r, const char *why)
 static void plain_claim(void **state)
 {
 	(void)state;
-	want_user(map_with("{\"sub\":\"root\"}", "root", NO_OPTS), "root");
-	want_user(map_with("{\"sub\":\"root\"}", NULL, NO_OPTS), "root");
+	want_user(map_with("{\"sub\":\"daemon\"}", "daemon", NO_OPTS), "daemon");
+	want_user(map_with("{\"sub\":\"daemon\"}", NULL, NO_OPTS), "daemon");
 	want_missing(map_with("{\"sub\":\"pj-nobody-xq\"}", NULL, NO_OPTS), "pj-nobody-xq");
 	/* no transform without the options */
 	want_missing(map_with("{\"sub\":\"Root\"}", NULL, NO_OPTS), "Root");
@@ -85,8 +87,8 @@ static void other_user_claim(void **state)
 	const char *const *opts = OPTS("user_claim=preferred_username");
 
 	(void)state;
-	want_user(map_with("{\"sub\":\"f7e1-uuid\",\"preferred_username\":\"root\"}", "root", opts),
-		  "root");
+	want_user(map_with("{\"sub\":\"f7e1-uuid\",\"preferred_username\":\"daemon\"}", "daemon", opts),
+		  "daemon");
 	want_refused(map_with("{\"sub\":\"root\"}", "root", opts),
 		     "token has no preferred_username claim");
 	want_refused(map_with("{\"preferred_username\":0}", "root", opts), "is not a string");
@@ -100,7 +102,7 @@ static void strip_suffix(void **state)
 	const char *const *opts = OPTS("user_strip_suffix=@corp.example.com");
 
 	(void)state;
-	want_user(map_with("{\"sub\":\"root@corp.example.com\"}", "root", opts), "root");
+	want_user(map_with("{\"sub\":\"daemon@corp.example.com\"}", "daemon", opts), "daemon");
 	want_missing(map_with("{\"sub\":\"pj.alice@corp.example.com\"}", NULL, opts), "pj.alice");
 	/* the suffix is required */
 	want_refused(map_with("{\"sub\":\"root\"}", "root", opts), "does not end in");
@@ -108,8 +110,10 @@ static void strip_suffix(void **state)
 		     "does not end in");
 	want_refused(map_with("{\"sub\":\"root@corp.example.com.evil\"}", "root", opts),
 		     "does not end in");
-	/* compared byte for byte */
-	want_refused(map_with("{\"sub\":\"root@CORP.example.com\"}", "root", opts),
+	/* compared without regard to ASCII case, as domains are */
+	want_user(map_with("{\"sub\":\"daemon@CORP.Example.COM\"}", "daemon", opts), "daemon");
+	/* but not folded beyond ASCII: a Kelvin sign is no k */
+	want_refused(map_with("{\"sub\":\"daemon@corp.example.\\u212aom\"}", "daemon", opts),
 		     "does not end in");
 	/* nothing left is no user */
 	want_refused(map_with("{\"sub\":\"@corp.example.com\"}", "root", opts), "does not end in");
@@ -133,8 +137,8 @@ static void email_local(void **state)
 	const char *const *opts = OPTS("user_email_local=yes");
 
 	(void)state;
-	want_user(map_with("{\"sub\":\"root@example.com\"}", "root", opts), "root");
-	want_user(map_with("{\"sub\":\"root@a@b\"}", "root", opts), "root");
+	want_user(map_with("{\"sub\":\"daemon@example.com\"}", "daemon", opts), "daemon");
+	want_user(map_with("{\"sub\":\"daemon@a@b\"}", "daemon", opts), "daemon");
 	want_missing(map_with("{\"sub\":\"pj.x+tag@example.com\"}", NULL, opts), "pj.x+tag");
 	want_refused(map_with("{\"sub\":\"root\"}", "root", opts), "is not an e-mail address");
 	want_refused(map_with("{\"sub\":\"@example.com\"}", "root", opts),
@@ -148,8 +152,8 @@ static void email_local_other_claim(void **state)
 	const char *const *opts = OPTS("user_claim=email", "user_email_local");
 
 	(void)state;
-	want_user(map_with("{\"sub\":\"1234567890\",\"email\":\"root@example.com\"}", "root", opts),
-		  "root");
+	want_user(map_with("{\"sub\":\"1234567890\",\"email\":\"daemon@example.com\"}", "daemon", opts),
+		  "daemon");
 }
 
 static void lowercase(void **state)
@@ -157,8 +161,8 @@ static void lowercase(void **state)
 	const char *const *opts = OPTS("user_lowercase=yes");
 
 	(void)state;
-	want_user(map_with("{\"sub\":\"ROOT\"}", "root", opts), "root");
-	want_user(map_with("{\"sub\":\"RoOt\"}", "root", opts), "root");
+	want_user(map_with("{\"sub\":\"DAEMON\"}", "daemon", opts), "daemon");
+	want_user(map_with("{\"sub\":\"DaEmOn\"}", "daemon", opts), "daemon");
 	want_missing(map_with("{\"sub\":\"PJ-Alice.X_9\"}", NULL, opts), "pj-alice.x_9");
 	/* ASCII only: a non-ASCII name is refused, not folded */
 	want_refused(map_with("{\"sub\":\"\\u00c5SA\"}", "root", opts), "is not a valid user name");
@@ -167,22 +171,30 @@ static void lowercase(void **state)
 static void combined(void **state)
 {
 	(void)state;
-	want_user(map_with("{\"email\":\"Root@Example.COM\"}", "root",
+	want_user(map_with("{\"email\":\"Daemon@Example.COM\"}", "daemon",
 			   OPTS("user_claim=email", "user_email_local", "user_lowercase")),
-		  "root");
-	want_user(map_with("{\"upn\":\"ROOT@corp.example.com\"}", "root",
+		  "daemon");
+	want_user(map_with("{\"upn\":\"DAEMON@corp.example.com\"}", "daemon",
 			   OPTS("user_claim=upn", "user_strip_suffix=@corp.example.com",
 				"user_lowercase")),
-		  "root");
-	/* the suffix is matched before lower-casing */
-	want_refused(map_with("{\"upn\":\"ROOT@CORP.EXAMPLE.COM\"}", "root",
-			      OPTS("user_claim=upn", "user_strip_suffix=@corp.example.com",
-				   "user_lowercase")),
-		     "does not end in");
+		  "daemon");
+	/* the order: strip the suffix (any case), then lower-case */
+	want_user(map_with("{\"upn\":\"DAEMON@CORP.EXAMPLE.COM\"}", "daemon",
+			   OPTS("user_claim=upn", "user_strip_suffix=@corp.example.com",
+				"user_lowercase")),
+		  "daemon");
+	want_user(map_with("{\"upn\":\"Daemon@Corp.Example.com\"}", "daemon",
+			   OPTS("user_claim=upn", "user_strip_suffix=@CORP.EXAMPLE.COM",
+				"user_lowercase")),
+		  "daemon");
+	/* without user_lowercase the name keeps its case */
+	want_missing(map_with("{\"upn\":\"DAEMON@CORP.EXAMPLE.COM\"}", NULL,
+			      OPTS("user_claim=upn", "user_strip_suffix=@corp.example.com")),
+		     "DAEMON");
 	/* strip first, then the local part */
-	want_user(map_with("{\"sub\":\"root@example.com/corp\"}", "root",
+	want_user(map_with("{\"sub\":\"daemon@example.com/corp\"}", "daemon",
 			   OPTS("user_strip_suffix=/corp", "user_email_local")),
-		  "root");
+		  "daemon");
 }
 
 static void invalid_names(void **state)
@@ -259,7 +271,7 @@ static void attack_other_login_user(void **state)
 	(void)state;
 	want_refused(map_with("{\"sub\":\"root\"}", "daemon", NO_OPTS), "not the login user");
 	want_refused(map_with("{\"sub\":\"ROOT\"}", "root", NO_OPTS), "not the login user");
-	want_user(map_with("{\"sub\":\"ROOT\"}", "root", OPTS("user_lowercase")), "root");
+	want_user(map_with("{\"sub\":\"DAEMON\"}", "daemon", OPTS("user_lowercase")), "daemon");
 	want_refused(map_with("{\"sub\":\"root\"}", "ROOT", OPTS("user_lowercase")),
 		     "not the login user");
 }

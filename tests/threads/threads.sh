@@ -21,11 +21,13 @@ cleanup() {
 trap cleanup EXIT
 jt="$top/tests/jose-tools"
 module=$build/pam_jwt/.libs/pam_jwt.so
+# The logins are daemon's (UID 1), an account every system has: a claim
+# never names root, and min_uid = 1 lets it name daemon.
 
 node "$jt/keygen.mjs" ES256 "$work/k" --kid k1 --quiet
 node "$jt/jwks.mjs" "$work/k.pub.jwk" >"$work/jwks.json"
 good=$(node "$jt/mint.mjs" --key "$work/k.priv.jwk" --alg ES256 --kid k1 --iss https://idp.test \
-	--aud host1 --sub root --exp-in 600)
+	--aud host1 --sub daemon --exp-in 600)
 # Change one character well inside the signature (the last one may carry
 # padding bits only).
 tamper() {
@@ -39,6 +41,7 @@ cat >"$work/conf" <<CONF
 issuer = https://idp.test
 audience = host1
 jwks_file = $work/jwks.json
+min_uid = 1
 CONF
 chmod 600 "$work/conf" "$work/jwks.json"
 mkdir "$work/pam.d"
@@ -47,12 +50,12 @@ printf 'auth required %s config=%s\naccount required %s config=%s\n' \
 printf 'auth required pam_deny.so\naccount required pam_deny.so\n' >"$work/pam.d/other"
 
 ok "4 threads x 25 rounds: every verdict right (JWKS file)" \
-	"$bin" "$work/pam.d" svc root "$good" "$bad" 4 25
-diag "$("$bin" "$work/pam.d" svc root "$good" "$bad" 2 2 | tr '\n' ' ')"
+	"$bin" "$work/pam.d" svc daemon "$good" "$bad" 4 25
+diag "$("$bin" "$work/pam.d" svc daemon "$good" "$bad" 2 2 | tr '\n' ' ')"
 
 if command -v valgrind >/dev/null; then
 	valgrind --tool=helgrind --error-exitcode=99 -q --suppressions="$top/tests/threads/helgrind.supp" \
-		"$bin" "$work/pam.d" svc root "$good" "$bad" 3 3 \
+		"$bin" "$work/pam.d" svc daemon "$good" "$bad" 3 3 \
 		>"$work/hg.out" 2>"$work/hg.err"
 	rc=$?
 	ok "helgrind: no data race with 3 threads (JWKS file)" [ "$rc" -eq 0 ]
@@ -63,7 +66,7 @@ fi
 if [ -d "$top/tests/authcenter/node_modules" ]; then
 	ac=$work/ac
 	iss=$("$top/tests/authcenter/ac.sh" start "$ac")
-	tok=$("$top/tests/authcenter/ac.sh" mint "$ac" --user root --audience ssh://threads --alg EdDSA)
+	tok=$("$top/tests/authcenter/ac.sh" mint "$ac" --user daemon --audience ssh://threads --alg EdDSA)
 	cat >"$work/conf2" <<CONF
 issuer = $iss
 audience = ssh://threads
@@ -71,19 +74,20 @@ ca_file = $ac/ca.pem
 cache_dir = $work/cache
 fetch_helper = $build/pam_jwt/pam_jwt-fetch
 http_timeout = 5
+min_uid = 1
 CONF
 	chmod 600 "$work/conf2"
 	printf 'auth required %s config=%s\naccount required %s config=%s\n' \
 		"$module" "$work/conf2" "$module" "$work/conf2" >"$work/pam.d/svc2"
 	"$top/tests/authcenter/ac.sh" stats "$ac" --reset >/dev/null
 	ok "4 threads x 10 rounds: every verdict right (auth center keys, empty cache)" \
-		"$bin" "$work/pam.d" svc2 root "$tok" "$(tamper "$tok")" 4 10
+		"$bin" "$work/pam.d" svc2 daemon "$tok" "$(tamper "$tok")" 4 10
 	jwks=$("$top/tests/authcenter/ac.sh" stats "$ac" | sed -n 's/.*"jwks":\([0-9]*\).*/\1/p')
 	is "threads shared one JWKS fetch (cache lock)" "$jwks" 1
 	if command -v valgrind >/dev/null; then
 		rm -rf "$work/cache"
 		valgrind --tool=helgrind --error-exitcode=99 -q \
-			--suppressions="$top/tests/threads/helgrind.supp" "$bin" "$work/pam.d" svc2 root "$tok" "$(tamper "$tok")" 3 2 \
+			--suppressions="$top/tests/threads/helgrind.supp" "$bin" "$work/pam.d" svc2 daemon "$tok" "$(tamper "$tok")" 3 2 \
 			>"$work/hg2.out" 2>"$work/hg2.err"
 		rc=$?
 		ok "helgrind: no data race with 3 threads (libcurl fetch, cache lock)" [ "$rc" -eq 0 ]

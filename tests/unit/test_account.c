@@ -1,6 +1,8 @@
 /* Claims -> local account (account.c): user name rules, the claim that
- * names the account must equal the PAM user exactly, and the account
- * must exist.  Uses "root", which exists everywhere. */
+ * names the account must equal the PAM user exactly, the account must
+ * exist, and a claim never names root, a system account or one of
+ * deny_users.  Uses "root" and "daemon" (UID 1), which exist everywhere;
+ * the configuration sets min_uid=1 so that a claim may name daemon. */
 #include "config.h"
 
 #include <pwd.h>
@@ -20,7 +22,9 @@ static int setup_cfg(void **state)
 	struct pj_err err;
 
 	(void)state;
-	return pj_config_init(&cfg, &err) == PJ_OK ? 0 : -1;
+	if (pj_config_init(&cfg, &err) != PJ_OK)
+		return -1;
+	return pj_opt_arg(&cfg, "min_uid=1", &err) == PJ_OK ? 0 : -1;
 }
 
 static int teardown_cfg(void **state)
@@ -103,8 +107,8 @@ static void test_sub_equal_to_pam_user_accepted(void **state)
 	char user[PJ_USER_MAX + 1] = "garbage";
 
 	(void)state;
-	assert_int_equal(map_into("{\"sub\":\"root\"}", "root", user), PJ_OK);
-	assert_string_equal(user, "root");
+	assert_int_equal(map_into("{\"sub\":\"daemon\"}", "daemon", user), PJ_OK);
+	assert_string_equal(user, "daemon");
 }
 
 static void test_sub_other_user_refused(void **state)
@@ -117,10 +121,10 @@ static void test_sub_other_user_refused(void **state)
 static void test_sub_inexact_match_refused(void **state)
 {
 	(void)state;
-	assert_int_equal(map("{\"sub\":\"Root\"}", "root"), PJ_E_USER);
-	assert_int_equal(map("{\"sub\":\"roo\"}", "root"), PJ_E_USER);
-	assert_int_equal(map("{\"sub\":\"rootx\"}", "root"), PJ_E_USER);
-	assert_int_equal(map("{\"sub\":\"root \"}", "root"), PJ_E_USER);
+	assert_int_equal(map("{\"sub\":\"Daemon\"}", "daemon"), PJ_E_USER);
+	assert_int_equal(map("{\"sub\":\"daemo\"}", "daemon"), PJ_E_USER);
+	assert_int_equal(map("{\"sub\":\"daemonx\"}", "daemon"), PJ_E_USER);
+	assert_int_equal(map("{\"sub\":\"daemon \"}", "daemon"), PJ_E_USER);
 }
 
 /* json-c keeps \u0000: strcmp("root\0x", "root") would match. */
@@ -167,8 +171,8 @@ static void test_null_pam_user_maps_any_existing_account(void **state)
 	char user[PJ_USER_MAX + 1] = "";
 
 	(void)state;
-	assert_int_equal(map_into("{\"sub\":\"root\"}", NULL, user), PJ_OK);
-	assert_string_equal(user, "root");
+	assert_int_equal(map_into("{\"sub\":\"daemon\"}", NULL, user), PJ_OK);
+	assert_string_equal(user, "daemon");
 }
 
 static void test_user_claim_option_selects_claim(void **state)
@@ -178,11 +182,11 @@ static void test_user_claim_option_selects_claim(void **state)
 
 	(void)state;
 	assert_int_equal(pj_opt_arg(&cfg, "user_claim=preferred_username", &err), PJ_OK);
-	assert_int_equal(map_into("{\"sub\":\"f81d4fae\",\"preferred_username\":\"root\"}", "root",
-				  user), PJ_OK);
-	assert_string_equal(user, "root");
-	assert_int_equal(map("{\"sub\":\"root\"}", "root"), PJ_E_USER);
-	assert_int_equal(map("{\"sub\":\"root\",\"preferred_username\":\"alice\"}", "root"),
+	assert_int_equal(map_into("{\"sub\":\"f81d4fae\",\"preferred_username\":\"daemon\"}",
+				  "daemon", user), PJ_OK);
+	assert_string_equal(user, "daemon");
+	assert_int_equal(map("{\"sub\":\"daemon\"}", "daemon"), PJ_E_USER);
+	assert_int_equal(map("{\"sub\":\"daemon\",\"preferred_username\":\"alice\"}", "daemon"),
 			 PJ_E_USER);
 }
 
@@ -212,29 +216,132 @@ static void test_transforms_never_switch_pam_user(void **state)
 	(void)state;
 	assert_int_equal(pj_opt_arg(&cfg, "user_lowercase", &err), PJ_OK);
 	assert_int_equal(pj_opt_arg(&cfg, "user_strip_suffix=@corp.test", &err), PJ_OK);
-	assert_int_equal(map_into("{\"sub\":\"ROOT@corp.test\"}", "root", user), PJ_OK);
-	assert_string_equal(user, "root");
-	assert_int_equal(map("{\"sub\":\"ROOT@corp.test\"}", "ROOT"), PJ_E_USER);
-	assert_int_equal(map("{\"sub\":\"root@evil.test\"}", "root"), PJ_E_USER);
-	assert_int_equal(map("{\"sub\":\"root\"}", "root"), PJ_E_USER);
+	assert_int_equal(map_into("{\"sub\":\"DAEMON@corp.test\"}", "daemon", user), PJ_OK);
+	assert_string_equal(user, "daemon");
+	assert_int_equal(map("{\"sub\":\"DAEMON@corp.test\"}", "DAEMON"), PJ_E_USER);
+	assert_int_equal(map("{\"sub\":\"daemon@evil.test\"}", "daemon"), PJ_E_USER);
+	assert_int_equal(map("{\"sub\":\"daemon\"}", "daemon"), PJ_E_USER);
 	assert_int_equal(map("{\"sub\":\"@corp.test\"}", NULL), PJ_E_USER);
-	assert_int_equal(map("{\"sub\":\"root\\u0000@corp.test\"}", "root"), PJ_E_USER);
+	assert_int_equal(map("{\"sub\":\"daemon\\u0000@corp.test\"}", "daemon"), PJ_E_USER);
 }
 
 static void test_rule_and_unreadable_map_file(void **state)
 {
 	char user[PJ_USER_MAX + 1], rule[64] = "stale";
-	struct json_object *o = json_tokener_parse("{\"sub\":\"root\"}");
+	struct json_object *o = json_tokener_parse("{\"sub\":\"daemon\"}");
 	struct pj_err err;
 
 	(void)state;
-	assert_int_equal(pj_account_map_rule(o, &cfg, "root", user, rule, sizeof(rule), &err),
+	assert_int_equal(pj_account_map_rule(o, &cfg, "daemon", user, rule, sizeof(rule), &err),
 			 PJ_OK);
 	assert_string_equal(rule, ""); /* no mapping file */
 	assert_int_equal(pj_opt_arg(&cfg, "map_file=/nonexistent/pam_jwt.map", &err), PJ_OK);
-	assert_int_equal(pj_account_map_rule(o, &cfg, "root", user, rule, sizeof(rule), &err),
+	assert_int_equal(pj_account_map_rule(o, &cfg, "daemon", user, rule, sizeof(rule), &err),
 			 PJ_E_CONFIG);
 	json_object_put(o);
+}
+
+/* ---- a claim never names root, a system account or deny_users ---- */
+
+static enum pj_status map_reason(const char *claims, const char *pam_user, char *reason)
+{
+	struct json_object *o = json_tokener_parse(claims);
+	char user[PJ_USER_MAX + 1];
+	struct pj_err err;
+	enum pj_status st;
+
+	pj_err_clear(&err);
+	st = pj_account_map(o, &cfg, pam_user, user, &err);
+	memcpy(reason, err.reason, sizeof(err.reason));
+	json_object_put(o);
+	return st;
+}
+
+static void attack_claim_names_root(void **state)
+{
+	char reason[PJ_REASON_MAX];
+	struct pj_err err;
+
+	(void)state;
+	assert_int_equal(map_reason("{\"sub\":\"root\"}", "root", reason), PJ_E_USER);
+	assert_non_null(strstr(reason, "UID 0"));
+	assert_int_equal(map_reason("{\"sub\":\"root\"}", NULL, reason), PJ_E_USER);
+	/* through the transforms too */
+	assert_int_equal(pj_opt_arg(&cfg, "user_lowercase", &err), PJ_OK);
+	assert_int_equal(pj_opt_arg(&cfg, "user_strip_suffix=@corp.test", &err), PJ_OK);
+	assert_int_equal(map_reason("{\"sub\":\"ROOT@CORP.test\"}", "root", reason), PJ_E_USER);
+	assert_non_null(strstr(reason, "UID 0"));
+}
+
+static void attack_claim_names_system_account(void **state)
+{
+	char reason[PJ_REASON_MAX];
+	struct pj_config dflt;
+	struct pj_err err;
+
+	(void)state;
+	/* the default: UID_MIN of login.defs (or 1000), far above daemon's 1 */
+	assert_int_equal(pj_config_init(&dflt, &err), PJ_OK);
+	pj_config_free(&cfg);
+	cfg = dflt;
+	assert_int_equal(map_reason("{\"sub\":\"daemon\"}", "daemon", reason), PJ_E_USER);
+	assert_non_null(strstr(reason, "UID 1, below min_uid"));
+	/* min_uid=2 still refuses UID 1 */
+	assert_int_equal(pj_opt_arg(&cfg, "min_uid=2", &err), PJ_OK);
+	assert_int_equal(map_reason("{\"sub\":\"daemon\"}", "daemon", reason), PJ_E_USER);
+	assert_non_null(strstr(reason, "below min_uid 2"));
+}
+
+static void attack_claim_names_denied_user(void **state)
+{
+	char reason[PJ_REASON_MAX];
+	struct pj_err err;
+
+	(void)state;
+	assert_int_equal(pj_opt_arg(&cfg, "deny_users=bin, daemon", &err), PJ_OK);
+	assert_int_equal(map_reason("{\"sub\":\"daemon\"}", "daemon", reason), PJ_E_USER);
+	assert_non_null(strstr(reason, "deny_users"));
+	/* a prefix or a longer name is not listed */
+	assert_int_equal(pj_opt_arg(&cfg, "deny_users=daemo daemonx", &err), PJ_OK);
+	assert_int_equal(map_reason("{\"sub\":\"daemon\"}", "daemon", reason), PJ_OK);
+}
+
+static void test_deny_users_option_syntax(void **state)
+{
+	(void)state;
+	assert_true(pj_user_list_valid("deploy"));
+	assert_true(pj_user_list_valid("deploy,backup"));
+	assert_true(pj_user_list_valid(" deploy , backup\tadmin "));
+	assert_false(pj_user_list_valid(""));
+	assert_false(pj_user_list_valid(" , "));
+	assert_false(pj_user_list_valid("deploy,../x"));
+	assert_false(pj_user_list_valid("-x"));
+}
+
+static void test_login_defs_uid_min(void **state)
+{
+#define DEFS(s) pj_login_defs_uid_min((s), strlen(s))
+	(void)state;
+	assert_int_equal(DEFS("UID_MIN\t\t\t 1000\n"), 1000);
+	assert_int_equal(DEFS("# UID_MIN 5\nUID_MAX 60000\nUID_MIN 500\nSYS_UID_MIN 100\n"), 500);
+	assert_int_equal(DEFS("UID_MIN 2000"), 2000); /* no final newline */
+	assert_int_equal(DEFS("UID_MIN 2000\r\n"), 2000);
+	/* missing, malformed, octal, hex, zero, huge: the default */
+	assert_int_equal(DEFS(""), PJ_UID_MIN_DEFAULT);
+	assert_int_equal(DEFS("SYS_UID_MIN 100\nUID_MINX 5\n"), PJ_UID_MIN_DEFAULT);
+	assert_int_equal(DEFS("UID_MIN\n"), PJ_UID_MIN_DEFAULT);
+	assert_int_equal(DEFS("UID_MIN 10x\n"), PJ_UID_MIN_DEFAULT);
+	assert_int_equal(DEFS("UID_MIN 0500\n"), PJ_UID_MIN_DEFAULT);
+	assert_int_equal(DEFS("UID_MIN 0x3e8\n"), PJ_UID_MIN_DEFAULT);
+	assert_int_equal(DEFS("UID_MIN 0\n"), PJ_UID_MIN_DEFAULT);
+	assert_int_equal(DEFS("UID_MIN -1\n"), PJ_UID_MIN_DEFAULT);
+	assert_int_equal(DEFS("UID_MIN 99999999999999999999\n"), PJ_UID_MIN_DEFAULT);
+	assert_int_equal(DEFS("UID_MIN 2147483648\n"), PJ_UID_MIN_DEFAULT);
+	assert_int_equal(DEFS("UID_MIN 2147483647\n"), 2147483647);
+	/* the last line decides, as in shadow's getdef */
+	assert_int_equal(DEFS("UID_MIN 500\nUID_MIN 1500\n"), 1500);
+	assert_int_equal(DEFS("UID_MIN 500\nUID_MIN bad\n"), PJ_UID_MIN_DEFAULT);
+#undef DEFS
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_cfg, teardown_cfg)
@@ -256,6 +363,11 @@ int main(void)
 		T(test_longest_name_fits_buffer),
 		T(test_transforms_never_switch_pam_user),
 		T(test_rule_and_unreadable_map_file),
+		T(attack_claim_names_root),
+		T(attack_claim_names_system_account),
+		T(attack_claim_names_denied_user),
+		T(test_deny_users_option_syntax),
+		T(test_login_defs_uid_min),
 	};
 
 	return cmocka_run_group_tests_name("account", tests, NULL, NULL);

@@ -401,6 +401,74 @@ static void test_pinned_jwk_refuses_other_alg(void **state)
 	free(ps);
 }
 
+/* ---- key selection by kid (pj_keyset_verify) ------------------------- */
+
+/* The fixture RSA key under kid "rsa-a" (from its JWK), in a set of its
+ * own; the JWK text is built by json-c. */
+static void kid_set(struct pj_keyset *ks)
+{
+	size_t len = 0;
+	char *text = fx_read("rsa.pub.jwk", &len);
+	struct json_object *jwk = json_tokener_parse(text), *root = json_object_new_object();
+	struct json_object *keys = json_object_new_array();
+	const char *out;
+	struct pj_err err;
+
+	assert_non_null(jwk);
+	json_object_object_add(jwk, "kid", json_object_new_string("rsa-a"));
+	json_object_array_add(keys, jwk);
+	json_object_object_add(root, "keys", keys);
+	out = json_object_to_json_string(root);
+	memset(ks, 0, sizeof(*ks));
+	if (pj_jwks_add(ks, out, strlen(out), &err) != PJ_OK)
+		FAILF("jwks: %s", err.reason);
+	json_object_put(root);
+	free(text);
+}
+
+static enum pj_status verify_kid(const struct pj_keyset *ks, const char *kid, const char *signame)
+{
+	size_t len = 0;
+	unsigned char *sig = sig_of(signame, &len);
+	struct pj_err err;
+	enum pj_status st;
+
+	pj_err_clear(&err);
+	st = pj_keyset_verify(ks, JWS_RS256, kid, kid != NULL ? strlen(kid) : 0,
+			      (const unsigned char *)msg, msglen, sig, len, &err);
+	free(sig);
+	return st;
+}
+
+/* Attack: a token names kid "rsa-b", which no key has; the key of kid
+ * "rsa-a" would verify it, but a key with a kid of its own only ever
+ * answers to that kid.  Only kid-less keys (PEM files, the shared secret)
+ * stand in for an unknown kid. */
+static void test_kid_never_falls_back_to_a_key_of_another_kid(void **state)
+{
+	struct pj_keyset ks;
+	size_t len = 0;
+	char *pem;
+	struct pj_err err;
+
+	(void)state;
+	kid_set(&ks);
+	assert_int_equal(verify_kid(&ks, "rsa-a", "RS256"), PJ_OK);
+	assert_int_equal(verify_kid(&ks, NULL, "RS256"), PJ_OK);
+	assert_int_equal(verify_kid(&ks, "rsa-b", "RS256"), PJ_E_KEY);
+	/* a kid-less key of another RSA pair: tried, fails; rsa-a never is */
+	pem = fx_read("rsa2.pub.pem", &len);
+	assert_int_equal(pj_pem_add(&ks, pem, len, &err), PJ_OK);
+	free(pem);
+	assert_int_equal(verify_kid(&ks, "rsa-b", "RS256"), PJ_E_SIGNATURE);
+	/* the same key without a kid (a PEM file) may verify it */
+	pem = fx_read("rsa.pub.pem", &len);
+	assert_int_equal(pj_pem_add(&ks, pem, len, &err), PJ_OK);
+	free(pem);
+	assert_int_equal(verify_kid(&ks, "rsa-b", "RS256"), PJ_OK);
+	pj_keyset_free(&ks);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_ed25519_not_64_bytes_refused),
 		cmocka_unit_test(test_hmac_tag_length_checked),
 		cmocka_unit_test(test_pinned_jwk_refuses_other_alg),
+		cmocka_unit_test(test_kid_never_falls_back_to_a_key_of_another_kid),
 	};
 
 	return cmocka_run_group_tests_name("verify", tests, setup, teardown);

@@ -71,6 +71,9 @@ for name in $ALGS; do
 	node "$J/mint.mjs" --key "$W/$name.priv.jwk" --alg "$alg" --kid "$name" --iss "$ISS" \
 		--aud "$AUD" --sub daemon --now $NOW --exp-in 315360000 --claims "$claims" >"$W/$name.tok"
 done
+# a PEM key has no kid, and verifies only tokens without one
+node "$J/mint.mjs" --key "$W/RS256-2048.priv.jwk" --alg RS256 --iss "$ISS" \
+	--aud "$AUD" --sub daemon --now $NOW --exp-in 315360000 --claims "$claims" >"$W/RS256-2048-nokid.tok"
 
 tamper() { # change one character well inside the signature
 	local t=$1 i=$((${#1} - 12)) c
@@ -201,7 +204,7 @@ $(login_row "trivial module (floor)" trivial daemon x)
 $(login_row "pam_jwt, cached JWKS (3 keys), RS256" cache daemon "$(cat "$W/ac-RS256.tok")")
 $(login_row "pam_jwt, cached JWKS (3 keys), ES256" cache daemon "$(cat "$W/ac-ES256.tok")")
 $(login_row "pam_jwt, cached JWKS (3 keys), EdDSA" cache daemon "$(cat "$W/ac-EdDSA.tok")")
-$(login_row "pam_jwt, PEM key, RS256-2048" pem daemon "$(cat "$W/RS256-2048.tok")")
+$(login_row "pam_jwt, PEM key, RS256-2048" pem daemon "$(cat "$W/RS256-2048-nokid.tok")")
 $(login_row "pam_unix, yescrypt password" unix benchuser bench-password ns)"
 
 # ---- 3. concurrency ---------------------------------------------------------

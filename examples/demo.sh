@@ -18,7 +18,7 @@ say() {
 
 say "installing dependencies and building"
 bash tests/install-deps.sh
-if [ ! -x tools/pam-jwt ] || [ ! -f pam_jwt/.libs/pam_jwt.so ]; then
+if [ ! -x tools/pam-jwt ] || [ ! -x pam_jwt/pam_jwt-fetch ] || [ ! -f pam_jwt/.libs/pam_jwt.so ]; then
 	{ autoreconf -fi && ./configure && make -j"$(nproc)"; } >demo-build.log 2>&1 ||
 		{ tail -30 demo-build.log; echo "demo: build failed (see demo-build.log)" >&2; exit 1; }
 fi

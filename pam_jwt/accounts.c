@@ -218,6 +218,13 @@ enum pj_status pj_acct_dir_check(const struct pj_config *cfg, int create, struct
 	    (st.st_mode & (S_IWGRP | S_IWOTH)))
 		return pj_fail(err, PJ_E_CONFIG,
 		               "accounts_dir %s is not a directory only root can write", dir);
+	/* the NSS module reads the database in every process of the host */
+	if (create && !(st.st_mode & S_IXOTH))
+		return pj_fail(
+		        err, PJ_E_CONFIG,
+		        "accounts_dir %s is not searchable by others: other users' processes "
+		        "could not resolve the accounts (chmod 755 it)",
+		        dir);
 	return pj_check_parents(dir, err);
 }
 

@@ -75,8 +75,9 @@ enum pj_status pj_acct_db_path(const struct pj_config *cfg, char path[PATH_MAX],
                                struct pj_err *err);
 
 /* Check cfg->accounts_dir: a directory owned by root (or this user), not
- * writable by group or others, with safe parents; with create, make it
- * (0755) when missing.  PJ_E_UNAVAILABLE when it is missing (and not
+ * writable by group or others, with safe parents; with create (a writer),
+ * make it (0755) when missing and require that others can search it (the
+ * NSS module reads the database in every process).  PJ_E_UNAVAILABLE when it is missing (and not
  * created), PJ_E_CONFIG when it is unsafe. */
 enum pj_status pj_acct_dir_check(const struct pj_config *cfg, int create, struct pj_err *err);
 

@@ -292,6 +292,17 @@ acli list
 ok "pam-jwt accounts says it is damaged" eval '[ "$ACLI_RC" = 2 ] && grep -q damaged <<<"$ACLI_OUT"'
 cp "$T/good.db" "$T/db/accounts.db"
 
+# ---- a database other users' processes could not read -------------------------
+mkdir -m 700 "$T/db700"
+HC=$(conf hidden "${ACONF[@]}" "accounts_dir = $T/db700")
+service hidden "auth required $PJ_MODULE config=$HC"
+tok T17 mona mona-sub
+log_mark
+drive hidden mona "$T17"
+dr_is "accounts_dir not searchable by others: no account is created" "$PAM_AUTHINFO_UNAVAIL"
+log_has "  with the reason" "accounts_dir .* is not searchable by others"
+ok "  nothing written" test ! -e "$T/db700/accounts.db"
+
 # ---- pam-jwt accounts ------------------------------------------------------------------
 acli show nobody-here
 ok "show: an unknown account is exit 1 with a message" \

@@ -145,30 +145,34 @@ static uint32_t add_str(struct out *s, const char *v)
 	return at;
 }
 
-static const struct jdb *sort_db;
-
-static int by_user_name(const void *a, const void *b)
+static int by_user_name(const void *a, const void *b, void *arg)
 {
+	const struct jdb *sort_db = arg;
+
 	return strcmp(sort_db->users[*(const uint32_t *)a].name,
 	              sort_db->users[*(const uint32_t *)b].name);
 }
 
-static int by_uid(const void *a, const void *b)
+static int by_uid(const void *a, const void *b, void *arg)
 {
+	const struct jdb *sort_db = arg;
 	uint32_t x = sort_db->users[*(const uint32_t *)a].uid;
 	uint32_t y = sort_db->users[*(const uint32_t *)b].uid;
 
 	return x < y ? -1 : x > y;
 }
 
-static int by_group_name(const void *a, const void *b)
+static int by_group_name(const void *a, const void *b, void *arg)
 {
+	const struct jdb *sort_db = arg;
+
 	return strcmp(sort_db->groups[*(const uint32_t *)a].name,
 	              sort_db->groups[*(const uint32_t *)b].name);
 }
 
-static int by_gid(const void *a, const void *b)
+static int by_gid(const void *a, const void *b, void *arg)
 {
+	const struct jdb *sort_db = arg;
 	uint32_t x = sort_db->groups[*(const uint32_t *)a].gid;
 	uint32_t y = sort_db->groups[*(const uint32_t *)b].gid;
 
@@ -235,12 +239,10 @@ static const char *plan_make(const struct jdb *db, struct plan *p)
 		p->uname[i] = p->uid[i] = i;
 	for (i = 0; i < ng; i++)
 		p->gname[i] = p->gid[i] = i;
-	sort_db = db;
-	qsort(p->uname, nu, 4, by_user_name);
-	qsort(p->uid, nu, 4, by_uid);
-	qsort(p->gname, ng, 4, by_group_name);
-	qsort(p->gid, ng, 4, by_gid);
-	sort_db = NULL;
+	qsort_r(p->uname, nu, 4, by_user_name, (void *)db);
+	qsort_r(p->uid, nu, 4, by_uid, (void *)db);
+	qsort_r(p->gname, ng, 4, by_group_name, (void *)db);
+	qsort_r(p->gid, ng, 4, by_gid, (void *)db);
 	for (i = 0; i < nu; i++) {
 		const struct jdb_user *u = &db->users[p->uname[i]];
 

@@ -8,6 +8,8 @@
 #include <strings.h>
 
 #include "account.h"
+#include "accounts.h"
+#include "jwtdb.h"
 #include "pj_json.h"
 #include "policy.h"
 #include "safefile.h"
@@ -244,14 +246,38 @@ static enum pj_status from_map(const struct json_object *claims, const struct pj
 	return PJ_OK;
 }
 
-enum pj_status pj_account_map_rule(const struct json_object *claims, const struct pj_config *cfg,
-                                   const char *pam_user, char user[PJ_USER_MAX + 1], char *rule,
-                                   size_t rulesz, struct pj_err *err)
+/* The account database's view of name (see pj_acct_decide), when
+ * accounts are created or a database exists; else the host's alone. */
+static enum pj_status resolve(const struct json_object *claims, const struct pj_config *cfg,
+                              const char *name, const char *safe, struct pj_acct *acct,
+                              struct pj_err *err)
+{
+	struct jdb db;
+	enum pj_status st;
+	uid_t uid = 0;
+
+	memset(acct, 0, sizeof(*acct));
+	if (cfg->accounts_create || pj_acct_db_exists(cfg)) {
+		if ((st = pj_acct_load(cfg, &db, err)) != PJ_OK)
+			return st;
+		st = pj_acct_decide(cfg, claims, name, &db, acct, err);
+		jdb_free(&db);
+		return st;
+	}
+	if (!account_uid(name, &uid))
+		return pj_fail(err, PJ_E_NO_ACCOUNT, "no local account \"%s\"", safe);
+	acct->kind = PJ_ACCT_LOCAL;
+	acct->uid = uid;
+	return PJ_OK;
+}
+
+enum pj_status pj_account_resolve(const struct json_object *claims, const struct pj_config *cfg,
+                                  const char *pam_user, char user[PJ_USER_MAX + 1], char *rule,
+                                  size_t rulesz, struct pj_acct *acct, struct pj_err *err)
 {
 	char name[PJ_USER_MAX + 1], safe[64];
 	enum pj_status st;
 	int literal = 0;
-	uid_t uid = 0;
 
 	if (rule != NULL && rulesz > 0)
 		rule[0] = '\0';
@@ -264,12 +290,23 @@ enum pj_status pj_account_map_rule(const struct json_object *claims, const struc
 	if (pam_user != NULL && strcmp(name, pam_user) != 0)
 		return pj_fail(err, PJ_E_USER, "token is for user \"%s\", not the login user",
 		               safe);
-	if (!account_uid(name, &uid))
-		return pj_fail(err, PJ_E_NO_ACCOUNT, "no local account \"%s\"", safe);
-	if (!literal && (st = claim_guard(cfg, name, uid, safe, err)) != PJ_OK)
+	if ((st = resolve(claims, cfg, name, safe, acct, err)) != PJ_OK)
+		return st;
+	/* a new account's UID counts too: accounts_uid_min below min_uid
+	 * would make system accounts */
+	if (!literal && (st = claim_guard(cfg, name, (uid_t)acct->uid, safe, err)) != PJ_OK)
 		return st;
 	memcpy(user, name, strlen(name) + 1);
 	return PJ_OK;
+}
+
+enum pj_status pj_account_map_rule(const struct json_object *claims, const struct pj_config *cfg,
+                                   const char *pam_user, char user[PJ_USER_MAX + 1], char *rule,
+                                   size_t rulesz, struct pj_err *err)
+{
+	struct pj_acct acct;
+
+	return pj_account_resolve(claims, cfg, pam_user, user, rule, rulesz, &acct, err);
 }
 
 enum pj_status pj_account_map(const struct json_object *claims, const struct pj_config *cfg,

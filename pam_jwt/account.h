@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "accounts.h"
 #include "options.h"
 #include "pj_err.h"
 
@@ -49,6 +50,15 @@ uid_t pj_login_defs_uid_min(const char *text, size_t len);
 enum pj_status pj_account_map_rule(const struct json_object *claims, const struct pj_config *cfg,
                                    const char *pam_user, char user[PJ_USER_MAX + 1], char *rule,
                                    size_t rulesz, struct pj_err *err);
+
+/* pj_account_map_rule, telling also what the account database makes of
+ * the account (*acct, see pj_acct_decide): with accounts = create, or
+ * when a database exists, a name the database holds must be bound to the
+ * token's identity, and an unknown name becomes PJ_ACCT_NEW instead of
+ * PJ_E_NO_ACCOUNT.  The claim guard applies to the UID of every kind. */
+enum pj_status pj_account_resolve(const struct json_object *claims, const struct pj_config *cfg,
+                                  const char *pam_user, char user[PJ_USER_MAX + 1], char *rule,
+                                  size_t rulesz, struct pj_acct *acct, struct pj_err *err);
 
 /* pj_account_map_rule without the rule. */
 enum pj_status pj_account_map(const struct json_object *claims, const struct pj_config *cfg,

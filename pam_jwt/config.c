@@ -202,6 +202,13 @@ enum pj_status pj_config_check(const struct pj_config *cfg, struct pj_err *err)
 		               "or use an https issuer or jwks_uri");
 	if (cfg->jwks_uri != NULL && strncmp(cfg->jwks_uri, "https://", 8) != 0)
 		return pj_fail(err, PJ_E_CONFIG, "jwks_uri must be an https:// URL");
+	if (cfg->accounts_uid_min > cfg->accounts_uid_max)
+		return pj_fail(err, PJ_E_CONFIG, "accounts_uid_min is above accounts_uid_max");
+	/* a provisional entry carries the UID the account will keep: the NSS
+	 * module knows the name, never the token's sub */
+	if (cfg->accounts_provisional != NULL && !cfg->accounts_uid_from_name)
+		return pj_fail(err, PJ_E_CONFIG,
+		               "accounts_provisional needs accounts_uid_from = name");
 	return PJ_OK;
 }
 
@@ -316,6 +323,10 @@ enum pj_status pj_config_for_issuer(const struct pj_config *base, const char *is
 		st = apply_args(out, base->src_argc, base->src_argv, err);
 	if (st == PJ_OK)
 		st = pj_config_check(out, err);
+	/* one database per host: the NSS module reads the global value */
+	if (st == PJ_OK && strcmp(out->accounts_dir, base->accounts_dir) != 0)
+		st = pj_fail(err, PJ_E_CONFIG,
+		             "accounts_dir is set inside a section: set it in the global part");
 	out->service = base->service;
 	out->replay_readonly = base->replay_readonly;
 	if (st != PJ_OK)

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "account.h"
+#include "accounts.h"
+#include "jwtdb.h"
 #include "fetch.h"
 #include "options.h"
 #include "policy.h"
@@ -23,7 +25,14 @@ enum opt_type {
 	OPT_ALGS,
 	OPT_REQUIRE,
 	OPT_USERS,
-	OPT_UID
+	OPT_UID,
+	OPT_CHOICE, /* one word of choices, stored as its index (int) */
+	OPT_HOME,
+	OPT_GLOB, /* a string; empty: off (NULL) */
+	OPT_MODE,
+	OPT_GROUPS,
+	OPT_GROUP_ALLOW,
+	OPT_GROUP_MAP
 };
 
 struct opt {
@@ -31,49 +40,64 @@ struct opt {
 	enum opt_type type;
 	size_t offset;
 	int64_t min, max; /* for numbers */
+	const char *choices; /* OPT_CHOICE: "a|b|c" */
 };
 
 #define OFF(f) offsetof(struct pj_config, f)
 
 static const struct opt opts[] = {
-	{ "issuer", OPT_STRING, OFF(issuer), 0, 0 },
-	{ "audience", OPT_STRING, OFF(audience), 0, 0 },
-	{ "key_file", OPT_KEYFILE, 0, 0, 0 },
-	{ "jwks_file", OPT_PATH, OFF(jwks_file), 0, 0 },
-	{ "hmac_secret_file", OPT_PATH, OFF(hmac_secret_file), 0, 0 },
-	{ "algorithms", OPT_ALGS, 0, 0, 0 },
-	{ "leeway", OPT_DURATION, OFF(leeway), 0, 86400 },
-	{ "max_age", OPT_DURATION, OFF(max_age), 0, 366LL * 86400 },
-	{ "max_lifetime", OPT_DURATION, OFF(max_lifetime), 0, 366LL * 86400 },
-	{ "typ", OPT_STRING, OFF(typ), 0, 0 },
-	{ "user_claim", OPT_STRING, OFF(user_claim), 0, 0 },
-	{ "max_token_size", OPT_SIZE, OFF(max_token_size), 256, 65536 },
-	{ "require_exp", OPT_FLAG, OFF(require_exp), 0, 0 },
-	{ "debug", OPT_FLAG, OFF(debug), 0, 0 },
-	{ "prompt", OPT_STRING, OFF(prompt), 0, 0 },
-	{ "use_first_pass", OPT_FLAG, OFF(use_first_pass), 0, 0 },
-	{ "try_first_pass", OPT_FLAG, OFF(try_first_pass), 0, 0 },
-	{ "jwks_uri", OPT_STRING, OFF(jwks_uri), 0, 0 },
-	{ "ca_file", OPT_PATH, OFF(ca_file), 0, 0 },
-	{ "ca_dir", OPT_PATH, OFF(ca_dir), 0, 0 },
-	{ "cache_dir", OPT_PATH, OFF(cache_dir), 0, 0 },
-	{ "fetch_helper", OPT_PATH, OFF(fetch_helper), 0, 0 },
-	{ "http_timeout", OPT_DURATION, OFF(http_timeout), 1, 60 },
-	{ "refresh_interval", OPT_DURATION, OFF(refresh_interval), 60, 7LL * 86400 },
-	{ "refresh_min_interval", OPT_DURATION, OFF(refresh_min_interval), 0, 86400 },
-	{ "stale_max", OPT_DURATION, OFF(stale_max), 0, 30LL * 86400 },
-	{ "map_file", OPT_PATH, OFF(map_file), 0, 0 },
-	{ "user_email_local", OPT_FLAG, OFF(user_email_local), 0, 0 },
-	{ "user_strip_suffix", OPT_STRING, OFF(user_strip_suffix), 0, 0 },
-	{ "user_lowercase", OPT_FLAG, OFF(user_lowercase), 0, 0 },
-	{ "require", OPT_REQUIRE, 0, 0, 0 },
-	{ "session_env", OPT_STRING, OFF(session_env), 0, 0 },
-	{ "replay", OPT_FLAG, OFF(replay), 0, 0 },
-	{ "replay_dir", OPT_PATH, OFF(replay_dir), 0, 0 },
-	{ "replay_max_entries", OPT_SIZE, OFF(replay_max_entries), 100, 1000000 },
-	{ "revocation_file", OPT_PATH, OFF(revocation_file), 0, 0 },
-	{ "deny_users", OPT_USERS, OFF(deny_users), 0, 0 },
-	{ "min_uid", OPT_UID, OFF(min_uid), 1, 2147483647 },
+	{ "issuer", OPT_STRING, OFF(issuer), 0, 0, NULL },
+	{ "audience", OPT_STRING, OFF(audience), 0, 0, NULL },
+	{ "key_file", OPT_KEYFILE, 0, 0, 0, NULL },
+	{ "jwks_file", OPT_PATH, OFF(jwks_file), 0, 0, NULL },
+	{ "hmac_secret_file", OPT_PATH, OFF(hmac_secret_file), 0, 0, NULL },
+	{ "algorithms", OPT_ALGS, 0, 0, 0, NULL },
+	{ "leeway", OPT_DURATION, OFF(leeway), 0, 86400, NULL },
+	{ "max_age", OPT_DURATION, OFF(max_age), 0, 366LL * 86400, NULL },
+	{ "max_lifetime", OPT_DURATION, OFF(max_lifetime), 0, 366LL * 86400, NULL },
+	{ "typ", OPT_STRING, OFF(typ), 0, 0, NULL },
+	{ "user_claim", OPT_STRING, OFF(user_claim), 0, 0, NULL },
+	{ "max_token_size", OPT_SIZE, OFF(max_token_size), 256, 65536, NULL },
+	{ "require_exp", OPT_FLAG, OFF(require_exp), 0, 0, NULL },
+	{ "debug", OPT_FLAG, OFF(debug), 0, 0, NULL },
+	{ "prompt", OPT_STRING, OFF(prompt), 0, 0, NULL },
+	{ "use_first_pass", OPT_FLAG, OFF(use_first_pass), 0, 0, NULL },
+	{ "try_first_pass", OPT_FLAG, OFF(try_first_pass), 0, 0, NULL },
+	{ "jwks_uri", OPT_STRING, OFF(jwks_uri), 0, 0, NULL },
+	{ "ca_file", OPT_PATH, OFF(ca_file), 0, 0, NULL },
+	{ "ca_dir", OPT_PATH, OFF(ca_dir), 0, 0, NULL },
+	{ "cache_dir", OPT_PATH, OFF(cache_dir), 0, 0, NULL },
+	{ "fetch_helper", OPT_PATH, OFF(fetch_helper), 0, 0, NULL },
+	{ "http_timeout", OPT_DURATION, OFF(http_timeout), 1, 60, NULL },
+	{ "refresh_interval", OPT_DURATION, OFF(refresh_interval), 60, 7LL * 86400, NULL },
+	{ "refresh_min_interval", OPT_DURATION, OFF(refresh_min_interval), 0, 86400, NULL },
+	{ "stale_max", OPT_DURATION, OFF(stale_max), 0, 30LL * 86400, NULL },
+	{ "map_file", OPT_PATH, OFF(map_file), 0, 0, NULL },
+	{ "user_email_local", OPT_FLAG, OFF(user_email_local), 0, 0, NULL },
+	{ "user_strip_suffix", OPT_STRING, OFF(user_strip_suffix), 0, 0, NULL },
+	{ "user_lowercase", OPT_FLAG, OFF(user_lowercase), 0, 0, NULL },
+	{ "require", OPT_REQUIRE, 0, 0, 0, NULL },
+	{ "session_env", OPT_STRING, OFF(session_env), 0, 0, NULL },
+	{ "replay", OPT_FLAG, OFF(replay), 0, 0, NULL },
+	{ "replay_dir", OPT_PATH, OFF(replay_dir), 0, 0, NULL },
+	{ "replay_max_entries", OPT_SIZE, OFF(replay_max_entries), 100, 1000000, NULL },
+	{ "revocation_file", OPT_PATH, OFF(revocation_file), 0, 0, NULL },
+	{ "deny_users", OPT_USERS, OFF(deny_users), 0, 0, NULL },
+	{ "min_uid", OPT_UID, OFF(min_uid), 1, 2147483647, NULL },
+	{ "accounts", OPT_CHOICE, OFF(accounts_create), 0, 0, "existing|create" },
+	{ "accounts_uid_min", OPT_UID, OFF(accounts_uid_min), 1, PJ_ACCT_ID_MAX, NULL },
+	{ "accounts_uid_max", OPT_UID, OFF(accounts_uid_max), 1, PJ_ACCT_ID_MAX, NULL },
+	{ "accounts_uid_from", OPT_CHOICE, OFF(accounts_uid_from_name), 0, 0, "sub|name" },
+	{ "accounts_home", OPT_HOME, OFF(accounts_home), 0, 0, NULL },
+	{ "accounts_shell", OPT_PATH, OFF(accounts_shell), 0, 0, NULL },
+	{ "accounts_provisional", OPT_GLOB, OFF(accounts_provisional), 0, 0, NULL },
+	{ "accounts_dir", OPT_PATH, OFF(accounts_dir), 0, 0, NULL },
+	{ "accounts_skel", OPT_PATH, OFF(accounts_skel), 0, 0, NULL },
+	{ "accounts_home_mode", OPT_MODE, OFF(accounts_home_mode), 0, 0755, NULL },
+	{ "group_claim", OPT_STRING, OFF(group_claim), 0, 0, NULL },
+	{ "accounts_groups", OPT_GROUPS, OFF(accounts_groups_prefix), 0, 0, NULL },
+	{ "accounts_group_allow", OPT_GROUP_ALLOW, OFF(accounts_group_allow), 0, 0, NULL },
+	{ "accounts_group_map", OPT_GROUP_MAP, OFF(accounts_group_map), 0, 0, NULL },
 };
 
 #define ASYMMETRIC_ALGS \
@@ -99,8 +123,18 @@ enum pj_status pj_config_init(struct pj_config *cfg, struct pj_err *err)
 	cfg->fetch_helper = strdup(PJ_FETCH_HELPER);
 	cfg->replay_dir = strdup(PJ_DEFAULT_STATE_DIR);
 	cfg->replay_max_entries = 100000;
+	cfg->accounts_uid_min = PJ_ACCT_UID_MIN_DEFAULT;
+	cfg->accounts_uid_max = PJ_ACCT_UID_MAX_DEFAULT;
+	cfg->accounts_home = strdup("/home/%u");
+	cfg->accounts_shell = strdup("/bin/bash");
+	cfg->accounts_dir = strdup(JDB_DEFAULT_DIR);
+	cfg->accounts_skel = strdup("/etc/skel");
+	cfg->accounts_home_mode = 0700;
+	cfg->group_claim = strdup("groups");
 	if (cfg->user_claim == NULL || cfg->prompt == NULL || cfg->cache_dir == NULL ||
-	    cfg->fetch_helper == NULL || cfg->replay_dir == NULL) {
+	    cfg->fetch_helper == NULL || cfg->replay_dir == NULL || cfg->accounts_home == NULL ||
+	    cfg->accounts_shell == NULL || cfg->accounts_dir == NULL ||
+	    cfg->accounts_skel == NULL || cfg->group_claim == NULL) {
 		pj_config_free(cfg);
 		return pj_fail(err, PJ_E_NOMEM, "out of memory");
 	}
@@ -133,6 +167,15 @@ void pj_config_free(struct pj_config *cfg)
 	free(cfg->session_env);
 	free(cfg->replay_dir);
 	free(cfg->revocation_file);
+	free(cfg->accounts_home);
+	free(cfg->accounts_shell);
+	free(cfg->accounts_provisional);
+	free(cfg->accounts_dir);
+	free(cfg->accounts_skel);
+	free(cfg->group_claim);
+	free(cfg->accounts_groups_prefix);
+	free(cfg->accounts_group_allow);
+	free(cfg->accounts_group_map);
 	free(cfg->src_text);
 	free(cfg->src_path);
 	for (i = 0; i < cfg->src_argc; i++)
@@ -146,8 +189,7 @@ int pj_config_alg_allowed(const struct pj_config *cfg, enum jws_alg alg)
 	return alg > JWS_ALG_UNKNOWN && alg < JWS_ALG_COUNT && (cfg->algorithms & (1u << alg)) != 0;
 }
 
-/* "30", "30s", "5m", "2h", "1d" -> seconds, in [min, max]. */
-static int parse_duration(const char *v, int64_t min, int64_t max, int64_t *out)
+int pj_parse_duration(const char *v, int64_t min, int64_t max, int64_t *out)
 {
 	char *end = NULL;
 	long long n, mult = 1;
@@ -214,6 +256,47 @@ static int parse_algs(const char *v, unsigned *out)
 	return 0;
 }
 
+/* One word of o->choices; its index goes into the int at o->offset. */
+static enum pj_status set_choice(struct pj_config *cfg, const struct opt *o, const char *value,
+                                 const char *safe, struct pj_err *err)
+{
+	const char *p = o->choices;
+	size_t vlen = strlen(value);
+	int i = 0;
+
+	while (*p != '\0') {
+		size_t n = strcspn(p, "|");
+
+		if (n == vlen && memcmp(p, value, n) == 0) {
+			*(int *)((char *)cfg + o->offset) = i;
+			return PJ_OK;
+		}
+		p += n;
+		p += *p == '|';
+		i++;
+	}
+	return pj_fail(err, PJ_E_CONFIG, "option %s takes one of %s", safe, o->choices);
+}
+
+/* accounts_groups = none | prefix:PREFIX */
+static enum pj_status set_groups(struct pj_config *cfg, const char *value, struct pj_err *err)
+{
+	char *copy = NULL;
+
+	if (strcmp(value, "none") != 0) {
+		if (strncmp(value, "prefix:", 7) != 0 || !pj_acct_prefix_valid(value + 7))
+			return pj_fail(
+			        err, PJ_E_CONFIG,
+			        "option accounts_groups takes none or prefix:PREFIX (1 to 16 "
+			        "of a-z 0-9 _ . -, starting with a letter)");
+		if ((copy = strdup(value + 7)) == NULL)
+			return pj_fail(err, PJ_E_NOMEM, "out of memory");
+	}
+	free(cfg->accounts_groups_prefix);
+	cfg->accounts_groups_prefix = copy;
+	return PJ_OK;
+}
+
 enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namelen,
                           const char *value, struct pj_err *err)
 {
@@ -227,6 +310,13 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 	pj_sanitize(safe, sizeof(safe), name, namelen);
 	if (o == NULL)
 		return pj_fail(err, PJ_E_CONFIG, "unknown option \"%s\"", safe);
+	if (o->type == OPT_GLOB && value != NULL && value[0] == '\0') {
+		char **slot = (char **)((char *)cfg + o->offset);
+
+		free(*slot);
+		*slot = NULL;
+		return PJ_OK;
+	}
 	if (o->type != OPT_FLAG && (value == NULL || value[0] == '\0'))
 		return pj_fail(err, PJ_E_CONFIG, "option %s needs a value", safe);
 
@@ -239,9 +329,29 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 		return pj_fail(err, PJ_E_CONFIG,
 		               "option %s takes user names separated by commas or spaces", safe);
 
+	if (o->type == OPT_HOME && !pj_acct_home_valid(value))
+		return pj_fail(err, PJ_E_CONFIG,
+		               "option %s takes an absolute path where %%u stands for the account "
+		               "name (no other %% escape, no \"..\")",
+		               safe);
+	if (o->type == OPT_GROUP_ALLOW && !pj_acct_group_allow_valid(value))
+		return pj_fail(err, PJ_E_CONFIG,
+		               "option %s takes the auth center's group names separated by commas, "
+		               "or *",
+		               safe);
+	if (o->type == OPT_GROUP_MAP && !pj_acct_group_map_valid(value))
+		return pj_fail(err, PJ_E_CONFIG,
+		               "option %s takes IDPGROUP:unixgroup pairs separated by commas "
+		               "(unix names of a-z 0-9 _ . -)",
+		               safe);
+
 	switch (o->type) {
 	case OPT_USERS:
 	case OPT_PATH:
+	case OPT_HOME:
+	case OPT_GLOB:
+	case OPT_GROUP_ALLOW:
+	case OPT_GROUP_MAP:
 	case OPT_STRING: {
 		char **slot = (char **)((char *)cfg + o->offset);
 		char *copy = strdup(value);
@@ -277,8 +387,8 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 			return pj_fail(err, PJ_E_CONFIG, "option %s takes yes or no", safe);
 		return PJ_OK;
 	case OPT_DURATION:
-		if (parse_duration(value, o->min, o->max, (int64_t *)((char *)cfg + o->offset)) !=
-		    0)
+		if (pj_parse_duration(value, o->min, o->max,
+		                      (int64_t *)((char *)cfg + o->offset)) != 0)
 			return pj_fail(err, PJ_E_CONFIG,
 			               "option %s takes a duration of %lld to %lld seconds (e.g. "
 			               "60, 5m, 1h)",
@@ -287,7 +397,7 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 	case OPT_SIZE: {
 		int64_t v;
 
-		if (parse_duration(value, o->min, o->max, &v) != 0 ||
+		if (pj_parse_duration(value, o->min, o->max, &v) != 0 ||
 		    strspn(value, "0123456789") != strlen(value))
 			return pj_fail(err, PJ_E_CONFIG,
 			               "option %s takes a number of bytes from %lld to %lld", safe,
@@ -305,11 +415,28 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 		int64_t *slot = (int64_t *)((char *)cfg + o->offset);
 
 		if (strspn(value, "0123456789") != strlen(value) ||
-		    parse_duration(value, o->min, o->max, slot) != 0)
+		    pj_parse_duration(value, o->min, o->max, slot) != 0)
 			return pj_fail(err, PJ_E_CONFIG, "option %s takes a UID from %lld to %lld",
 			               safe, (long long)o->min, (long long)o->max);
 		return PJ_OK;
 	}
+	case OPT_CHOICE: return set_choice(cfg, o, value, safe, err);
+	case OPT_MODE: {
+		char *end = NULL;
+		long m;
+
+		errno = 0;
+		m = strtol(value, &end, 8);
+		if (errno != 0 || end == value || *end != '\0' || m < o->min || m > o->max ||
+		    (m & 022) != 0)
+			return pj_fail(err, PJ_E_CONFIG,
+			               "option %s takes an octal mode that only the owner can "
+			               "write, e.g. 0700 or 0750",
+			               safe);
+		*(int64_t *)((char *)cfg + o->offset) = m;
+		return PJ_OK;
+	}
+	case OPT_GROUPS: return set_groups(cfg, value, err);
 	}
 	return pj_fail(err, PJ_E_INTERNAL, "option table corrupt");
 }

@@ -57,6 +57,21 @@ struct pj_config {
 	int replay_readonly; /* look, do not record (set by pam-jwt verify) */
 	char *revocation_file;
 
+	/* Accounts created from the auth center (see accounts.h). */
+	int accounts_create; /* accounts = create (0: existing) */
+	int64_t accounts_uid_min, accounts_uid_max;
+	int accounts_uid_from_name; /* accounts_uid_from = name (0: sub) */
+	char *accounts_home; /* "%u" stands for the account name */
+	char *accounts_shell;
+	char *accounts_provisional; /* fnmatch pattern; NULL: off */
+	char *accounts_dir; /* the database's directory */
+	char *accounts_skel;
+	int64_t accounts_home_mode;
+	char *group_claim;
+	char *accounts_groups_prefix; /* accounts_groups = prefix:P; NULL: none */
+	char *accounts_group_allow; /* IdP groups given the prefix ("*": all) */
+	char *accounts_group_map; /* "IDP:UNIX,..." */
+
 	/* Keys from the auth center (used when no static key is configured). */
 	char *jwks_uri; /* skip discovery */
 	char *ca_file, *ca_dir; /* trust anchors for the auth center */
@@ -127,6 +142,10 @@ enum pj_status pj_config_issuers(const struct pj_config *base, char **issuers, s
 /* Check that cfg can decide: issuer and audience set, and a key source
  * (static keys, or an https issuer / jwks_uri for the auth center's keys). */
 enum pj_status pj_config_check(const struct pj_config *cfg, struct pj_err *err);
+
+/* "30", "30s", "5m", "2h", "1d" -> seconds in [min, max] (*out).
+ * Returns 0, or -1 when v is malformed or out of range. */
+int pj_parse_duration(const char *v, int64_t min, int64_t max, int64_t *out);
 
 /* Non-zero when alg is in the allow-list. */
 int pj_config_alg_allowed(const struct pj_config *cfg, enum jws_alg alg);

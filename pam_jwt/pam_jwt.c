@@ -18,6 +18,7 @@
 /* Built with -fvisibility=hidden: only the entry points are exported. */
 #define PJ_EXPORT __attribute__((visibility("default")))
 
+#include "accounts.h"
 #include "options.h"
 #include "osslinit.h"
 #include "pj_json.h"
@@ -258,6 +259,54 @@ static int route_config(pam_handle_t *pamh, struct pj_config *cfg, const struct 
 	return 0;
 }
 
+/* The account database's part of an accepted login (accounts.h): create
+ * the account, bind it, replace its groups.  Before the account and
+ * session phases, which (and sshd and sudo) look the account up.  On
+ * failure d->err says why and the login is refused. */
+static enum pj_status commit_account(pam_handle_t *pamh, struct pj_config *cfg,
+                                     struct pj_decision *d)
+{
+	struct pj_acct final;
+	char what[160];
+	enum pj_status st;
+
+	if (route_config(pamh, cfg, d->claims) != 0)
+		return pj_fail(&d->err, PJ_E_CONFIG, "no configuration for the token's issuer");
+	st = pj_acct_commit(cfg, d->claims, d->user, (int64_t)time(NULL), &d->acct, &final, what,
+	                    sizeof(what), &d->err);
+	d->err.status = st;
+	if (st == PJ_OK && what[0] != '\0')
+		pam_syslog(pamh, LOG_NOTICE, "%s", what);
+	return st;
+}
+
+/* The home directory of an account of the database, made at its first
+ * session (see pj_acct_make_home).  Returns 0, or -1 (logged) when it
+ * should be there and cannot be made. */
+static int ensure_home(pam_handle_t *pamh, int argc, const char **argv)
+{
+	struct pj_config cfg;
+	struct pj_err err;
+	const char *user = NULL;
+	int made = 0, rc = 0;
+
+	if (load_config(pamh, argc, argv, &cfg) != 0)
+		return 0; /* logged; no account of this configuration logged in */
+	pj_err_clear(&err);
+	if (pam_get_user(pamh, &user, NULL) == PAM_SUCCESS && user != NULL) {
+		if (pj_acct_make_home(&cfg, user, &made, &err) != PJ_OK) {
+			pam_syslog(pamh, LOG_ERR, "session: no home directory for %s: %s", user,
+			           err.reason);
+			rc = -1;
+		} else if (made) {
+			pam_syslog(pamh, LOG_NOTICE, "session: made the home directory of %s",
+			           user);
+		}
+	}
+	pj_config_free(&cfg);
+	return rc;
+}
+
 PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct pj_config cfg;
@@ -318,6 +367,8 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 		goto out;
 	}
 	st = pj_validate(&cfg, token, len, user, (int64_t)time(NULL), &d);
+	if (st == PJ_OK && d.acct.kind != PJ_ACCT_LOCAL)
+		st = commit_account(pamh, &cfg, &d);
 	log_decision(pamh, user, &d);
 	if (st == PJ_OK && save_state(pamh, &d) != 0) {
 		rc = PAM_BUF_ERR;
@@ -410,6 +461,10 @@ PJ_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const
 	struct pj_err err;
 	int rc = PAM_SUCCESS;
 
+	/* sshd opens the session in another process than the one that
+	 * authenticated: the database, not this handle, says whose it is */
+	if (ensure_home(pamh, argc, argv) != 0)
+		return PAM_SESSION_ERR;
 	if (s == NULL) {
 		if (pam_get_data(pamh, RAN_KEY, &ran) != PAM_SUCCESS || ran == NULL)
 			return PAM_IGNORE;

@@ -104,8 +104,8 @@ enum pj_status pj_validate_with_keys(const struct pj_config *base, const struct 
 		goto out;
 	if ((st = pj_claims_check(&j, cfg, now, err)) != PJ_OK)
 		goto out;
-	if ((st = pj_account_map_rule(j.claims, cfg, pam_user, d->user, d->rule, sizeof(d->rule),
-	                              err)) != PJ_OK)
+	if ((st = pj_account_resolve(j.claims, cfg, pam_user, d->user, d->rule, sizeof(d->rule),
+	                             &d->acct, err)) != PJ_OK)
 		goto out;
 	if ((st = pj_policy_check(j.claims, cfg, err)) != PJ_OK)
 		goto out;

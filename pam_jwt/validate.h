@@ -27,6 +27,8 @@ struct pj_decision {
 	/* The mapping rule that chose the account ("FILE:LINE", "none"), or
 	 * "" without a mapping file. */
 	char rule[96];
+	/* What the account database makes of the account, when accepted. */
+	struct pj_acct acct;
 	/* The decoded header and claims (owned; NULL when the token could
 	 * not be decoded).  Only ever trusted when err.status == PJ_OK. */
 	struct json_object *header, *claims;

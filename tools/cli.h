@@ -16,6 +16,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_revoke(int argc, char **argv);
+int cmd_accounts(int argc, char **argv);
 
 /* The token helper (exit codes: PJC_EXIT_* in client.h). */
 int cmd_login(int argc, char **argv);

@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accounts.h"
 #include "cli.h"
+#include "pj_json.h"
 #include "tokenin.h"
 #include "validate.h"
 
@@ -83,6 +85,37 @@ static void print_json(const char *label, struct json_object *o)
 	printf("%s: %s\n", label,
 	       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 	                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* What the module would do with the account database (accounts.h). */
+static void print_account(const struct pj_config *base, const struct pj_decision *d)
+{
+	struct pj_config routed;
+	const struct pj_config *cfg = base;
+	char groups[512];
+	const char *iss = NULL;
+	size_t isslen = 0;
+
+	if (d->acct.kind == PJ_ACCT_LOCAL)
+		return;
+	if (d->acct.kind == PJ_ACCT_NEW)
+		printf("account: would create account %s uid %lu gid %lu%s\n", d->user,
+		       (unsigned long)d->acct.uid, (unsigned long)d->acct.gid,
+		       d->acct.provisional ? " (the UID of its provisional entry)" : "");
+	else
+		printf("account: %s uid %lu of the account database, bound to this identity\n",
+		       d->user, (unsigned long)d->acct.uid);
+	memset(&routed, 0, sizeof(routed));
+	if (base->n_sections > 0) {
+		if (pj_json_get_string(d->claims, "iss", &iss, &isslen) != 1 ||
+		    pj_config_for_issuer(base, iss, isslen, &routed, NULL) != PJ_OK)
+			return;
+		cfg = &routed;
+	}
+	pj_acct_group_names(cfg, d->claims, groups, sizeof(groups));
+	printf("groups: %s\n", groups[0] != '\0' ? groups : "(none)");
+	if (cfg == &routed)
+		pj_config_free(&routed);
 }
 
 int cmd_verify(int argc, char **argv)
@@ -157,11 +190,13 @@ int cmd_verify(int argc, char **argv)
 	}
 	len = pj_trim_newline(token, len);
 	pj_validate(&cfg, token, len, user, now, &d);
-	pj_config_free(&cfg);
 	printf("verdict: %s\n", d.err.status == PJ_OK ? "accept" : "refuse");
-	if (d.err.status == PJ_OK)
+	if (d.err.status == PJ_OK) {
 		printf("user: %s\n", d.user);
-	else
+		print_account(&cfg, &d);
+	}
+	pj_config_free(&cfg);
+	if (d.err.status != PJ_OK)
 		printf("reason: %s: %s\n", pj_status_name(d.err.status), d.err.reason);
 	if (d.rule[0] != '\0')
 		printf("mapping rule: %s\n", d.rule);

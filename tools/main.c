@@ -19,6 +19,9 @@ static void usage(FILE *f)
 	      "  revoke --jti ID | --sub SUB [--before EPOCH|now] [--iss URL] [--config "
 	      "FILE|--file F]\n"
 	      "        add a token or a subject to the revocation list\n"
+	      "  accounts list | show NAME | lock NAME | unlock NAME | remove NAME\n"
+	      "  accounts expire --unused DURATION\n"
+	      "        the accounts pam_jwt created (accounts = create)\n"
 	      "  keys refresh [--config FILE]   fetch every auth center's keys into the cache now\n"
 	      "  keys show [--config FILE]      list the cached keys: kid, type, size, age\n"
 	      "\n"
@@ -95,6 +98,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 2, argv + 2);
 	if (strcmp(argv[1], "revoke") == 0)
 		return cmd_revoke(argc - 2, argv + 2);
+	if (strcmp(argv[1], "accounts") == 0)
+		return cmd_accounts(argc - 2, argv + 2);
 	if (strcmp(argv[1], "login") == 0)
 		return cmd_login(argc - 2, argv + 2);
 	if (strcmp(argv[1], "token") == 0)

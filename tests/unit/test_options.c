@@ -192,6 +192,68 @@ static void test_max_token_size_bytes_only(void **state)
 	assert_int_equal(cfg.max_token_size, 65536);
 }
 
+/* accounts = create: every option of the accounts checked as it is set,
+ * and the defaults the NSS module relies on. */
+static void test_accounts_options(void **state)
+{
+	(void)state;
+	assert_int_equal(cfg.accounts_create, 0);
+	assert_int_equal(cfg.accounts_uid_min, 1000000000);
+	assert_int_equal(cfg.accounts_uid_max, 1999999999);
+	assert_int_equal(cfg.accounts_uid_from_name, 0);
+	assert_string_equal(cfg.accounts_home, "/home/%u");
+	assert_string_equal(cfg.accounts_shell, "/bin/bash");
+	assert_string_equal(cfg.accounts_dir, "/var/lib/pam_jwt");
+	assert_string_equal(cfg.group_claim, "groups");
+	assert_null(cfg.accounts_provisional);
+	assert_null(cfg.accounts_groups_prefix);
+	OK("accounts=create");
+	assert_int_equal(cfg.accounts_create, 1);
+	OK("accounts=existing");
+	assert_int_equal(cfg.accounts_create, 0);
+	BAD("accounts=yes");
+	BAD("accounts=");
+	OK("accounts_uid_from=name");
+	assert_int_equal(cfg.accounts_uid_from_name, 1);
+	BAD("accounts_uid_from=email");
+	BAD("accounts_uid_min=0");
+	BAD("accounts_uid_max=4294967295");
+	BAD("accounts_uid_min=1e9");
+	BAD("accounts_home=home/%u");
+	BAD("accounts_home=/home/%s");
+	BAD("accounts_home=/home/../etc/%u");
+	BAD("accounts_home=/home/%u/..");
+	OK("accounts_home=/srv/home/%u");
+	BAD("accounts_shell=bash");
+	BAD("accounts_dir=db");
+	BAD("accounts_skel=skel");
+	OK("accounts_home_mode=0750");
+	assert_int_equal(cfg.accounts_home_mode, 0750);
+	BAD("accounts_home_mode=0777");
+	BAD("accounts_home_mode=0720");
+	BAD("accounts_home_mode=9");
+	OK("accounts_groups=prefix:jwt-");
+	assert_string_equal(cfg.accounts_groups_prefix, "jwt-");
+	BAD("accounts_groups=prefix:");
+	BAD("accounts_groups=prefix:Jwt");
+	BAD("accounts_groups=prefix:a:b");
+	BAD("accounts_groups=all");
+	OK("accounts_groups=none");
+	assert_null(cfg.accounts_groups_prefix);
+	OK("accounts_group_allow=admins, /corp/devs");
+	OK("accounts_group_allow=*");
+	BAD("accounts_group_allow=,");
+	BAD("accounts_group_allow=admins,*");
+	OK("accounts_group_map=admins:wheel-jwt, /corp/ops:ops");
+	BAD("accounts_group_map=admins");
+	BAD("accounts_group_map=admins:Wheel");
+	BAD("accounts_group_map=admins:root:x:");
+	OK("accounts_provisional=*.ext");
+	assert_string_equal(cfg.accounts_provisional, "*.ext");
+	OK("accounts_provisional=");
+	assert_null(cfg.accounts_provisional);
+}
+
 static void test_flags(void **state)
 {
 	(void)state;
@@ -631,6 +693,7 @@ int main(void)
 		T(test_durations_parsed),
 		T(test_duration_malformed_or_out_of_range_refused),
 		T(test_max_token_size_bytes_only),
+		T(test_accounts_options),
 		T(test_flags),
 		T(test_algorithms_allow_list),
 		T(test_algorithms_none_or_unknown_refused),

@@ -37,7 +37,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define JDB_DEFAULT_DIR "/var/lib/pam_jwt"
+#define JDB_DEFAULT_DIR "/var/lib/pam_jwt-accounts"
 #define JDB_FILE "accounts.db"
 #define JDB_LOCK_FILE "accounts.lock"
 #define JDB_MAX_USERS 1000000u

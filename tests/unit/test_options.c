@@ -203,7 +203,7 @@ static void test_accounts_options(void **state)
 	assert_int_equal(cfg.accounts_uid_from_name, 0);
 	assert_string_equal(cfg.accounts_home, "/home/%u");
 	assert_string_equal(cfg.accounts_shell, "/bin/bash");
-	assert_string_equal(cfg.accounts_dir, "/var/lib/pam_jwt");
+	assert_string_equal(cfg.accounts_dir, "/var/lib/pam_jwt-accounts");
 	assert_string_equal(cfg.group_claim, "groups");
 	assert_null(cfg.accounts_provisional);
 	assert_null(cfg.accounts_groups_prefix);

@@ -141,6 +141,7 @@ int jdb_map_open(const char *path, struct jdb_map *m)
 	m->dev = st.st_dev;
 	m->ino = st.st_ino;
 	m->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	m->mapped = 1;
 	if (check_file(m) != 0) {
 		jdb_map_close(m);
 		errno = EINVAL;
@@ -149,9 +150,26 @@ int jdb_map_open(const char *path, struct jdb_map *m)
 	return 0;
 }
 
+int jdb_map_from_buffer(const void *p, size_t n, struct jdb_map *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (p == NULL || n < JDB_HEADER_SIZE || n > JDB_MAX_FILE) {
+		errno = EINVAL;
+		return -1;
+	}
+	m->base = p;
+	m->size = n;
+	if (check_file(m) != 0) {
+		memset(m, 0, sizeof(*m));
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
 void jdb_map_close(struct jdb_map *m)
 {
-	if (m->base != NULL)
+	if (m->base != NULL && m->mapped)
 		munmap((void *)m->base, m->size);
 	memset(m, 0, sizeof(*m));
 }
@@ -160,7 +178,7 @@ int jdb_map_current(const struct jdb_map *m, const char *path)
 {
 	struct stat st;
 
-	if (m->base == NULL || stat(path, &st) != 0)
+	if (m->base == NULL || !m->mapped || stat(path, &st) != 0)
 		return 0;
 	return st.st_dev == m->dev && st.st_ino == m->ino &&
 	       (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == m->mtime_ns;

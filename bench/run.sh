@@ -4,6 +4,7 @@
 #   bench/run.sh            full run; writes bench/RESULTS.md
 #   bench/run.sh --smoke    a short run that checks the suite works (CI);
 #                           prints the tables, writes nothing
+#   bench/nss.sh [--smoke]  the NSS module alone (run.sh runs it too)
 #
 # Needs a built tree (./configure && make), root (pam_unix reads the test
 # shadow file inside a private mount namespace), and what
@@ -367,6 +368,12 @@ line of 76 bytes per live token) before it appends its own line:
 
 $replay_table
 "
+# the NSS module's lookups (bench/nss.sh, its own script)
+nss_args=()
+[ $smoke -eq 1 ] && nss_args=(--smoke)
+nss_section=$(top_srcdir=$top top_builddir=$top "$here/nss.sh" "${nss_args[@]}") || die "bench/nss.sh failed"
+report="$report
+$nss_section"
 echo "$report"
 if [ $smoke -eq 0 ]; then
 	echo "$report" >"$here/RESULTS.md"

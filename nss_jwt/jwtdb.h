@@ -139,6 +139,7 @@ struct jdb_map {
 	dev_t dev;
 	ino_t ino;
 	int64_t mtime_ns;
+	int mapped; /* base is an mmap of the file (else the caller's buffer) */
 };
 
 struct jdb_uview {
@@ -163,6 +164,12 @@ struct jdb_gview {
  * describe ranges inside the file.  0 on success; release with
  * jdb_map_close. */
 int jdb_map_open(const char *path, struct jdb_map *m);
+
+/* A map over the caller's bytes p[0..n) (the fuzzer's input; tests),
+ * checked like a file's header by jdb_map_open.  The bytes must outlive
+ * the map and are not copied; jdb_map_current says 0 for such a map.
+ * 0 on success, -1 with errno EINVAL when the header is damaged. */
+int jdb_map_from_buffer(const void *p, size_t n, struct jdb_map *m);
 
 /* Check every index, record and string and the checksum: 0 when the
  * whole file is sound, -1 otherwise. */

@@ -87,22 +87,73 @@ static int check_file(const struct jdb_map *m)
 	return 0;
 }
 
+/* The uid of the user that uid-order position i names (index checked by
+ * the caller). */
+static uint32_t uid_at(const struct jdb_map *m, uint32_t i)
+{
+	uint32_t u = jdb_get32(m->base + hdr(m, JDB_H_OFF_UIDX) + 4 * (size_t)i);
+
+	return jdb_get32(m->base + hdr(m, JDB_H_OFF_USERS) + (size_t)u * JDB_USER_REC + JDB_U_UID);
+}
+
+static uint32_t gid_at(const struct jdb_map *m, uint32_t i)
+{
+	uint32_t g = jdb_get32(m->base + hdr(m, JDB_H_OFF_GIDX) + 4 * (size_t)i);
+
+	return jdb_get32(m->base + hdr(m, JDB_H_OFF_GROUPS) + (size_t)g * JDB_GROUP_REC +
+	                 JDB_G_GID);
+}
+
+/* What the lookups rely on: names valid and in strictly increasing
+ * order, the id indices in range and strictly increasing (so each is a
+ * permutation), every supplementary GID a group of the file, every
+ * member a user of it. */
+static int check_records(const struct jdb_map *m)
+{
+	uint32_t nu = jdb_map_n_users(m), ng = jdb_map_n_groups(m), i, k;
+	struct jdb_uview u;
+	struct jdb_gview g, h;
+	const char *prev = NULL;
+
+	for (i = 0; i < nu; i++) {
+		if (jdb_get32(m->base + hdr(m, JDB_H_OFF_UIDX) + 4 * (size_t)i) >= nu)
+			return -1;
+		if (!jdb_map_user_at(m, i, &u) || !jdb_name_ok(u.name) ||
+		    (prev != NULL && strcmp(prev, u.name) >= 0))
+			return -1;
+		prev = u.name;
+	}
+	for (i = 1; i < nu; i++)
+		if (uid_at(m, i - 1) >= uid_at(m, i))
+			return -1;
+	prev = NULL;
+	for (i = 0; i < ng; i++) {
+		if (jdb_get32(m->base + hdr(m, JDB_H_OFF_GIDX) + 4 * (size_t)i) >= ng)
+			return -1;
+		if (!jdb_map_group_at(m, i, &g) || !jdb_name_ok(g.name) ||
+		    (prev != NULL && strcmp(prev, g.name) >= 0))
+			return -1;
+		prev = g.name;
+		for (k = 0; k < g.members_n; k++)
+			if (jdb_map_member(m, &g, k) == NULL)
+				return -1;
+	}
+	for (i = 1; i < ng; i++)
+		if (gid_at(m, i - 1) >= gid_at(m, i))
+			return -1;
+	for (i = 0; i < nu; i++) {
+		jdb_map_user_at(m, i, &u);
+		for (k = 0; k < u.gids_n; k++)
+			if (!jdb_map_group_by_gid(m, jdb_map_user_gid(m, &u, k), &h))
+				return -1;
+	}
+	return 0;
+}
+
 int jdb_map_verify(const struct jdb_map *m)
 {
-	uint32_t nu = jdb_map_n_users(m), ng = jdb_map_n_groups(m), i;
-	struct jdb_uview u;
-	struct jdb_gview g;
-
-	if (m->base == NULL)
+	if (m->base == NULL || check_records(m) != 0)
 		return -1;
-	for (i = 0; i < nu; i++)
-		if (jdb_get32(m->base + hdr(m, JDB_H_OFF_UIDX) + 4 * (size_t)i) >= nu ||
-		    !jdb_map_user_at(m, i, &u))
-			return -1;
-	for (i = 0; i < ng; i++)
-		if (jdb_get32(m->base + hdr(m, JDB_H_OFF_GIDX) + 4 * (size_t)i) >= ng ||
-		    !jdb_map_group_at(m, i, &g))
-			return -1;
 	if (jdb_checksum(m->base, m->size) != hdr(m, JDB_H_CHECKSUM))
 		return -1;
 	return 0;
@@ -141,6 +192,7 @@ int jdb_map_open(const char *path, struct jdb_map *m)
 	m->dev = st.st_dev;
 	m->ino = st.st_ino;
 	m->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	m->mapped = 1;
 	if (check_file(m) != 0) {
 		jdb_map_close(m);
 		errno = EINVAL;
@@ -149,9 +201,26 @@ int jdb_map_open(const char *path, struct jdb_map *m)
 	return 0;
 }
 
+int jdb_map_from_buffer(const void *p, size_t n, struct jdb_map *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (p == NULL || n < JDB_HEADER_SIZE || n > JDB_MAX_FILE) {
+		errno = EINVAL;
+		return -1;
+	}
+	m->base = p;
+	m->size = n;
+	if (check_file(m) != 0) {
+		memset(m, 0, sizeof(*m));
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
 void jdb_map_close(struct jdb_map *m)
 {
-	if (m->base != NULL)
+	if (m->base != NULL && m->mapped)
 		munmap((void *)m->base, m->size);
 	memset(m, 0, sizeof(*m));
 }
@@ -160,7 +229,7 @@ int jdb_map_current(const struct jdb_map *m, const char *path)
 {
 	struct stat st;
 
-	if (m->base == NULL || stat(path, &st) != 0)
+	if (m->base == NULL || !m->mapped || stat(path, &st) != 0)
 		return 0;
 	return st.st_dev == m->dev && st.st_ino == m->ino &&
 	       (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == m->mtime_ns;

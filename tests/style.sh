@@ -8,7 +8,7 @@ top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 build=${top_builddir:-$top}
 . "$top/tests/lib/tap.sh"
 cd "$top" || exit 1
-src=$(ls pam_jwt/*.c pam_jwt/*.h tools/*.c tools/*.h)
+src=$(ls pam_jwt/*.c pam_jwt/*.h tools/*.c tools/*.h nss_jwt/*.c nss_jwt/*.h)
 
 so=$build/pam_jwt/.libs/pam_jwt.so
 if [ -f "$so" ]; then
@@ -28,7 +28,7 @@ is "no sprintf, strcpy, strcat, sscanf, atoi or strtok" "$banned" ""
 
 if command -v clang-format >/dev/null; then
 	unformatted=$(for f in $src; do clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || echo "$f"; done)
-	is "pam_jwt/ and tools/ are formatted with .clang-format" "$unformatted" ""
+	is "pam_jwt/, nss_jwt/ and tools/ are formatted with .clang-format" "$unformatted" ""
 else
 	diag "clang-format is not installed: format not checked"
 fi

@@ -21,8 +21,8 @@ command -v clang >/dev/null || skip_all "clang is not installed"
 
 mkdir -p "$out/bin" "$out/corpus"
 # the core as the module has it, plus the HTTP code (fuzz_http); no main()s
-core=$(ls "$top"/pam_jwt/*.c | grep -v -e '/pam_jwt\.c$' -e '/fetch_main\.c$')
-cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$builddir -I$top/pam_jwt $(pkg-config --cflags json-c libcrypto libcurl)"
+core=$(ls "$top"/pam_jwt/*.c "$top"/nss_jwt/jwtdb_*.c | grep -v -e '/pam_jwt\.c$' -e '/fetch_main\.c$')
+cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$builddir -I$top/pam_jwt -I$top/nss_jwt $(pkg-config --cflags json-c libcrypto libcurl)"
 libs="$(pkg-config --libs json-c libcrypto libcurl) -lm"
 
 build() {
@@ -85,6 +85,15 @@ open(os.path.join(d, 'resp'), 'wb').write(b'PJR1' + f(b'0') + f(b'200') + f(b'-1
 open(os.path.join(d, 'fail'), 'wb').write(b'PJR1' + f(b'16') + f(b'0') + f(b'-1') + f(b'timed out'))
 PY
 		;;
+	fuzz_jwtdb)
+		# small valid databases, written by the library's own writer
+		if [ -x "$builddir/tests/nss/mkdb" ]; then
+			"$builddir/tests/nss/mkdb" --gen 3 A "$dir/gen3.db"
+			printf '%s\n' 'group|devs|2000000001|0|devs' 'group|alice|1000000101|1|' \
+				'user|alice|1000000101|1000000101|0|Alice|/home/alice|/bin/bash|https://i|s|2000000001' |
+				"$builddir/tests/nss/mkdb" "$dir/alice.db"
+		fi
+		;;
 	fuzz_map)
 		find "$top/examples" -name '*.map' -exec cp {} "$dir/" \; 2>/dev/null
 		printf 'sub=alice groups=admins pam_service=sudo -> root\nemail~*@x.com -> claim:sub\n* -> deny\n' >"$dir/rules"
@@ -93,7 +102,7 @@ PY
 	esac
 }
 
-for t in fuzz_token fuzz_json fuzz_jwks fuzz_config fuzz_map fuzz_http fuzz_fetchwire; do
+for t in fuzz_token fuzz_json fuzz_jwks fuzz_config fuzz_map fuzz_http fuzz_fetchwire fuzz_jwtdb; do
 	if ! build "$t"; then
 		ok "$t builds" false
 		sed 's/^/# /' "$out/$t.build.log" | head -20

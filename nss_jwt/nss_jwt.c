@@ -50,13 +50,16 @@ static uint32_t nj_pw_next, nj_gr_next; /* enumeration positions */
 
 enum db_state { DB_OK, DB_MISSING, DB_BROKEN };
 
-/* Under nj_lock: make nj_map map the file now at NJ_DB_PATH. */
+/* Under nj_lock: make nj_map map the database file (nj_db_path). */
 static enum db_state db_open(void)
 {
-	if (nj_map.base != NULL && jdb_map_current(&nj_map, NJ_DB_PATH))
+	char buf[4096];
+	const char *path = nj_db_path(buf, sizeof(buf));
+
+	if (nj_map.base != NULL && jdb_map_current(&nj_map, path))
 		return DB_OK;
 	jdb_map_close(&nj_map);
-	if (jdb_map_open(NJ_DB_PATH, &nj_map) == 0)
+	if (jdb_map_open(path, &nj_map) == 0)
 		return DB_OK;
 	return errno == ENOENT || errno == ENOTDIR ? DB_MISSING : DB_BROKEN;
 }

@@ -11,12 +11,18 @@
 
 #include "jwtdb.h"
 
-/* The database and the configuration: compile-time paths only.  The
- * module runs inside setuid programs: no environment variable may move
- * them. */
+/* The database and the configuration: compile-time paths, and the
+ * configuration's accounts_dir.  The module runs inside setuid programs:
+ * no environment variable may move them. */
 #define NJ_DB_PATH JDB_DEFAULT_DIR "/" JDB_FILE
 #define NJ_CONFIG_PATH "/etc/security/pam_jwt.conf"
 #define NJ_PASSWD_PATH "/etc/passwd"
+
+/* The database's path: accounts_dir/accounts.db when the global part of
+ * the configuration (readable by this process, safe) sets accounts_dir,
+ * else NJ_DB_PATH.  Call under the module's lock; the result is out or
+ * NJ_DB_PATH. */
+const char *nj_db_path(char *out, size_t outlen);
 
 /* The caller's buffer, filled from its start. */
 struct nj_buf {

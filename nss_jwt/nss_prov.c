@@ -38,14 +38,15 @@
 #define NJ_ATTEMPTS 64
 #define NJ_PATH_MAX 4096
 
-enum { K_ISSUER, K_ACCOUNTS, K_GLOB, K_UID_MIN, K_UID_MAX, K_HOME, K_SHELL, K_N };
+enum { K_ISSUER, K_ACCOUNTS, K_GLOB, K_UID_MIN, K_UID_MAX, K_HOME, K_SHELL, K_DIR, K_N };
 
 static const char *const nj_keys[K_N] = {
 	"issuer",           "accounts",      "accounts_provisional", "accounts_uid_min",
-	"accounts_uid_max", "accounts_home", "accounts_shell"
+	"accounts_uid_max", "accounts_home", "accounts_shell",       "accounts_dir"
 };
-static const char *const nj_defaults[K_N] = { "",           "",         "",         "1000000000",
-	                                      "1999999999", "/home/%u", "/bin/bash" };
+static const char *const nj_defaults[K_N] = {
+	"", "", "", "1000000000", "1999999999", "/home/%u", "/bin/bash", JDB_DEFAULT_DIR
+};
 
 /* The cached parse, under the module's lock.  Values point into text;
  * v[0] is the part before the first section, v[1..n_sec] the sections. */
@@ -169,6 +170,19 @@ static int conf_current(void)
 	    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec != nj_conf.mtime_ns)
 		load();
 	return nj_conf.usable;
+}
+
+const char *nj_db_path(char *out, size_t outlen)
+{
+	const char *dir = NULL;
+
+	/* accounts_dir counts only in the global part, as in the module */
+	if (conf_current())
+		dir = nj_conf.v[0][K_DIR];
+	if (dir == NULL || dir[0] != '/' ||
+	    (size_t)snprintf(out, outlen, "%s/%s", dir, JDB_FILE) >= outlen)
+		return NJ_DB_PATH;
+	return out;
 }
 
 static const char *value(size_t sec, int k)

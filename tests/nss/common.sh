@@ -8,7 +8,7 @@
 # steer a library loaded into setuid programs), so the tests give it a
 # host of its own instead: in a private mount namespace (`unshare -m`),
 #   - /var/lib is an overlay over the host's (nothing of the host changes)
-#     with a test directory bind-mounted at /var/lib/pam_jwt;
+#     with a test directory bind-mounted at /var/lib/pam_jwt-accounts;
 #   - the system library directory is an overlay too, in which the built
 #     libnss_jwt.so.2 is bind-mounted where glibc's dlopen finds it: the
 #     tests load the very file `make install` installs;
@@ -29,7 +29,7 @@ export top_srcdir top_builddir
 NSS_SO=${PJ_NSS_MODULE:-$top_builddir/nss_jwt/.libs/libnss_jwt.so.2}
 MKDB=$top_builddir/tests/nss/mkdb
 NSSCALL=$top_builddir/tests/nss/nsscall
-NSS_DB=/var/lib/pam_jwt/accounts.db
+NSS_DB=/var/lib/pam_jwt-accounts/accounts.db
 NSS_CONF=/etc/security/pam_jwt.conf
 NSS_ISS=https://idp.test
 PATH=$PATH:/usr/sbin:/sbin
@@ -104,8 +104,8 @@ nss_setup() {
 
 	# The database directory.
 	overlay /var/lib varlib
-	mkdir -p -m 755 /var/lib/pam_jwt "$T/db"
-	bind "$T/db" /var/lib/pam_jwt
+	mkdir -p -m 755 /var/lib/pam_jwt-accounts "$T/db"
+	bind "$T/db" /var/lib/pam_jwt-accounts
 
 	# The module, where glibc looks for libnss_jwt.so.2.
 	local libc libdir

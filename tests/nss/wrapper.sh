@@ -3,7 +3,7 @@
 # NSS_WRAPPER_MODULE_FN_PREFIX=jwt) rather than by glibc: the system's
 # nsswitch.conf says `files` only here, so every answer from the database
 # comes through nss_wrapper's module loading.  The database is the test one
-# at /var/lib/pam_jwt in a private mount namespace (tests/nss/common.sh).
+# at /var/lib/pam_jwt-accounts in a private mount namespace (tests/nss/common.sh).
 set -u
 . "$top_srcdir/tests/nss/common.sh"
 NW_LIB=$(for d in /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib; do

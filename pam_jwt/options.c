@@ -100,6 +100,30 @@ static const struct opt opts[] = {
 	{ "accounts_group_map", OPT_GROUP_MAP, OFF(accounts_group_map), 0, 0, NULL },
 };
 
+/* The names of enum opt_type, in its order. */
+static const char *const kind_names[] = { "string",   "path",    "flag",       "duration",
+	                                  "size",     "keyfile", "algorithms", "require",
+	                                  "users",    "uid",     "choice",     "home",
+	                                  "glob",     "mode",    "groups",     "group-allow",
+	                                  "group-map" };
+_Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == OPT_GROUP_MAP + 1,
+               "one name per option type");
+
+int pj_opt_describe(size_t i, struct pj_opt_info *out)
+{
+	const struct opt *o;
+
+	if (i >= sizeof(opts) / sizeof(opts[0]))
+		return 0;
+	o = &opts[i];
+	out->name = o->name;
+	out->kind = kind_names[o->type];
+	out->min = o->min;
+	out->max = o->max;
+	out->choices = o->choices;
+	return 1;
+}
+
 #define ASYMMETRIC_ALGS \
 	((1u << JWS_RS256) | (1u << JWS_RS384) | (1u << JWS_RS512) | (1u << JWS_PS256) | \
 	 (1u << JWS_PS384) | (1u << JWS_PS512) | (1u << JWS_ES256) | (1u << JWS_ES384) | \

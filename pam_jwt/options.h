@@ -147,6 +147,20 @@ enum pj_status pj_config_check(const struct pj_config *cfg, struct pj_err *err);
  * Returns 0, or -1 when v is malformed or out of range. */
 int pj_parse_duration(const char *v, int64_t min, int64_t max, int64_t *out);
 
+/* What the option table says about one option, for listings. */
+struct pj_opt_info {
+	const char *name;
+	const char *kind; /* "duration", "flag", "path", "choice"... */
+	int64_t min, max; /* numbers: the accepted range; else 0, 0 */
+	const char *choices; /* kind "choice": "a|b"; else NULL */
+};
+
+/* Describe option number i of the one option table (0, 1, ...) into
+ * *out.  Returns 1, or 0 when i is past the last option.  Used by
+ * `pam-jwt check --list-options`, which the tests compare with
+ * pam_jwt.conf(5). */
+int pj_opt_describe(size_t i, struct pj_opt_info *out);
+
 /* Non-zero when alg is in the allow-list. */
 int pj_config_alg_allowed(const struct pj_config *cfg, enum jws_alg alg);
 

@@ -31,6 +31,28 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* --list-options (not in the usage text: for the tests that compare the
+ * option table with pam_jwt.conf(5)): one line per option of the table,
+ * "NAME<TAB>KIND", then for numbers "<TAB>MIN..MAX" (modes in octal), for
+ * choices "<TAB>A|B". */
+static void list_options(void)
+{
+	struct pj_opt_info o;
+	size_t i;
+
+	for (i = 0; pj_opt_describe(i, &o); i++) {
+		printf("%s\t%s", o.name, o.kind);
+		if (o.choices != NULL)
+			printf("\t%s", o.choices);
+		else if (strcmp(o.kind, "mode") == 0)
+			printf("\t%#llo..%#llo", (unsigned long long)o.min,
+			       (unsigned long long)o.max);
+		else if (o.min != 0 || o.max != 0)
+			printf("\t%lld..%lld", (long long)o.min, (long long)o.max);
+		putchar('\n');
+	}
+}
+
 static int check_map(const struct pj_config *cfg)
 {
 	enum pj_map_result res;
@@ -154,6 +176,10 @@ int cmd_check(int argc, char **argv)
 	for (a = 0; a < argc; a++) {
 		if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
 			usage(stdout);
+			free(opts);
+			return 0;
+		} else if (strcmp(argv[a], "--list-options") == 0) {
+			list_options();
 			free(opts);
 			return 0;
 		} else if (strcmp(argv[a], "--config") == 0 && a + 1 < argc) {

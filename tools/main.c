@@ -77,9 +77,21 @@ int cli_load_config(const char *config_file, int nopts, const char **opts, struc
 	return rc;
 }
 
+/* Every command, for dispatch and for --list-commands. */
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{ "verify", cmd_verify }, { "check", cmd_check },       { "keys", cmd_keys },
+	{ "revoke", cmd_revoke }, { "accounts", cmd_accounts }, { "login", cmd_login },
+	{ "token", cmd_token },   { "askpass", cmd_askpass },   { "robot", cmd_robot },
+	{ "status", cmd_status }, { "logout", cmd_logout },
+};
+
 int main(int argc, char **argv)
 {
 	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+	size_t i;
 
 	/* ssh and sudo run their askpass program with the prompt as the only
 	 * argument: a link named pam-jwt-askpass is `pam-jwt askpass` */
@@ -90,28 +102,16 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "verify") == 0)
-		return cmd_verify(argc - 2, argv + 2);
-	if (strcmp(argv[1], "keys") == 0)
-		return cmd_keys(argc - 2, argv + 2);
-	if (strcmp(argv[1], "check") == 0)
-		return cmd_check(argc - 2, argv + 2);
-	if (strcmp(argv[1], "revoke") == 0)
-		return cmd_revoke(argc - 2, argv + 2);
-	if (strcmp(argv[1], "accounts") == 0)
-		return cmd_accounts(argc - 2, argv + 2);
-	if (strcmp(argv[1], "login") == 0)
-		return cmd_login(argc - 2, argv + 2);
-	if (strcmp(argv[1], "token") == 0)
-		return cmd_token(argc - 2, argv + 2);
-	if (strcmp(argv[1], "askpass") == 0)
-		return cmd_askpass(argc - 2, argv + 2);
-	if (strcmp(argv[1], "robot") == 0)
-		return cmd_robot(argc - 2, argv + 2);
-	if (strcmp(argv[1], "status") == 0)
-		return cmd_status(argc - 2, argv + 2);
-	if (strcmp(argv[1], "logout") == 0)
-		return cmd_logout(argc - 2, argv + 2);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 2, argv + 2);
+	/* not in the usage text: for the test that compares the commands
+	 * with pam-jwt(1) */
+	if (strcmp(argv[1], "--list-commands") == 0) {
+		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			puts(commands[i].name);
+		return 0;
+	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);

@@ -28,6 +28,13 @@ is() {
 	fi
 }
 
+# skip NAME REASON: one case that cannot run here (counted as skipped,
+# not as passed).
+skip() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $1 # SKIP $2"
+}
+
 # skip_all REASON: the whole script cannot run here.
 skip_all() {
 	echo "1..0 # SKIP $1"

@@ -6,9 +6,14 @@
 #   3. logs in as alice through PAM (pamtester) with the token as password;
 #      pam_jwt finds the auth center's keys by discovery over HTTPS,
 #   4. shows a tampered token refused, and why.
+# Run it as root (or as a user who may use sudo: it calls sudo itself).
 # Nothing on the host changes: the PAM service lives in a temporary
 # directory (pam_wrapper) and "alice" exists only for the demo (nss_wrapper).
 set -eu
+# root installs the packages and owns the files pam_jwt trusts; anyone
+# else goes through sudo when it is there
+. "$(dirname "$0")/../tests/lib/root.sh"
+pj_as_root "$0" "$@"
 cd "$(dirname "$0")/.."
 top=$(pwd)
 

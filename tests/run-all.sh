@@ -1,5 +1,6 @@
 #!/bin/bash
-# The whole test suite, as CI runs it:
+# The whole test suite, as CI runs it.  Run it as root (it installs
+# packages, and many suites need root); run by anyone else it calls sudo.
 #   1. install what is missing (tests/install-deps.sh)
 #   2. build with -Werror
 #   3. make check: unit (cmocka), external vectors, PAM integration,
@@ -10,10 +11,13 @@
 #   6. the libFuzzer targets for a bounded time (FUZZ_SECONDS, default 30)
 #   7. the benchmark suite in smoke mode (it refuses tampered tokens)
 #   8. make distcheck (with the compiled tests)
-# Ends with one line "N passed, N failed": test cases summed over all
-# suites (a step that is not a suite counts as one).  Exits non-zero if
-# anything failed.
+# Ends with one line "N passed, N failed, N skipped": test cases summed
+# over all suites (a step that is not a suite counts as one; skipped cases
+# are not passed ones).  Exits non-zero if anything failed.
 set -u
+# as root, or through sudo when it is there
+. "$(dirname "$0")/lib/root.sh"
+PJ_KEEP_ENV=FUZZ_SECONDS pj_as_root "$0" "$@"
 cd "$(dirname "$0")/.."
 top=$(pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -43,21 +47,8 @@ count_suite() {
 	skipped=$((skipped + s))
 }
 
-# Add the counts of TAP output (ok / not ok lines) to the totals.
-count_tap() {
-	local log=$1 name=$2 rc=$3 p f s
-	p=$(grep -cE '^ok [0-9]+' "$log" | head -1)
-	f=$(grep -cE '^not ok [0-9]+' "$log" | head -1)
-	s=$(grep -cE '^ok [0-9]+.*# SKIP|^1\.\.0 # SKIP' "$log" | head -1)
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1 # it failed without saying which case
-	fi
-	echo "$name: $p passed, $f failed, $s skipped"
-	passed=$((passed + p))
-	failed=$((failed + f))
-	skipped=$((skipped + s))
-	[ "$f" -eq 0 ] || grep -E '^not ok' "$log" | head -20
-}
+# count_tap LOG NAME RC: add the counts of a TAP stream to the totals
+. tests/lib/count_tap.sh
 
 # One pass/fail for a step that is not a test suite (build, distcheck).
 count_step() {
@@ -82,7 +73,7 @@ rc=0
 count_step "build" $rc
 if [ $rc -ne 0 ]; then
 	tail -40 "$logs/build.log"
-	echo "$passed passed, $failed failed"
+	echo "$passed passed, $failed failed, $skipped skipped"
 	exit 1
 fi
 
@@ -133,6 +124,6 @@ make -j"$jobs" distcheck TESTS="$(make -s print-program-tests)" >"$logs/distchec
 count_step "distcheck" $rc
 
 echo
-echo "logs: $logs ($skipped skipped)"
-echo "$passed passed, $failed failed"
+echo "logs: $logs"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -5,7 +5,8 @@
 #     its range (numbers) or its choices;
 #   - pam_jwt(8) and nss_jwt(8) name only options that exist;
 #   - pam-jwt(1) has every command of the CLI (pam-jwt --list-commands) in
-#     its SYNOPSIS, DESCRIPTION and EXIT STATUS, and no other.
+#     its SYNOPSIS, DESCRIPTION and EXIT STATUS, and no other;
+#   - docs/OPERATIONS.md explains every reason name the module logs.
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${top_builddir:-$top}
@@ -109,4 +110,13 @@ for s in ENVIRONMENT FILES "EXIT STATUS"; do
 	ok "pam-jwt(1) has a $s section" grep -q "^\.SH \"\\?$s\"\\?\$" "$man1"
 done
 
+# ---- docs/OPERATIONS.md explains every logged reason name
+ops=$top/docs/OPERATIONS.md
+reasons=$(sed -n 's/^[[:space:]]*case PJ_E_[A-Z_]*: return "\([a-z-]*\)";.*/\1/p' "$top/pam_jwt/pj_err.c")
+ok "pj_err.c has reason names" test -n "$reasons"
+missing=""
+for r in $reasons; do
+	grep -q "\`$r\`" "$ops" 2>/dev/null || missing+="$r "
+done
+is "docs/OPERATIONS.md explains every reason name of the log" "$missing" ""
 done_testing

@@ -23,7 +23,8 @@ enum opt_type {
 	OPT_ALGS,
 	OPT_REQUIRE,
 	OPT_USERS,
-	OPT_UID
+	OPT_UID,
+	OPT_ARGFLAG /* a flag only a module argument may set */
 };
 
 struct opt {
@@ -74,6 +75,15 @@ static const struct opt opts[] = {
 	{ "revocation_file", OPT_PATH, OFF(revocation_file), 0, 0 },
 	{ "deny_users", OPT_USERS, OFF(deny_users), 0, 0 },
 	{ "min_uid", OPT_UID, OFF(min_uid), 1, 2147483647 },
+	{ "device_flow", OPT_ARGFLAG, OFF(device_flow), 0, 0 },
+	{ "device_only", OPT_ARGFLAG, OFF(device_only), 0, 0 },
+	{ "device_in_prompt", OPT_ARGFLAG, OFF(device_in_prompt), 0, 0 },
+	{ "client_id", OPT_STRING, OFF(client_id), 0, 0 },
+	{ "client_secret_file", OPT_PATH, OFF(client_secret_file), 0, 0 },
+	{ "device_scope", OPT_STRING, OFF(device_scope), 0, 0 },
+	{ "device_max_wait", OPT_DURATION, OFF(device_max_wait), 10, 1800 },
+	{ "sso_audiences", OPT_STRING, OFF(sso_audiences), 0, 0 },
+	{ "sso_cache", OPT_FLAG, OFF(sso_cache), 0, 0 },
 };
 
 #define ASYMMETRIC_ALGS \
@@ -99,8 +109,11 @@ enum pj_status pj_config_init(struct pj_config *cfg, struct pj_err *err)
 	cfg->fetch_helper = strdup(PJ_FETCH_HELPER);
 	cfg->replay_dir = strdup(PJ_DEFAULT_STATE_DIR);
 	cfg->replay_max_entries = 100000;
+	cfg->device_max_wait = 300;
+	cfg->sso_cache = 1;
+	cfg->device_scope = strdup("openid offline_access");
 	if (cfg->user_claim == NULL || cfg->prompt == NULL || cfg->cache_dir == NULL ||
-	    cfg->fetch_helper == NULL || cfg->replay_dir == NULL) {
+	    cfg->fetch_helper == NULL || cfg->replay_dir == NULL || cfg->device_scope == NULL) {
 		pj_config_free(cfg);
 		return pj_fail(err, PJ_E_NOMEM, "out of memory");
 	}
@@ -133,6 +146,10 @@ void pj_config_free(struct pj_config *cfg)
 	free(cfg->session_env);
 	free(cfg->replay_dir);
 	free(cfg->revocation_file);
+	free(cfg->client_id);
+	free(cfg->client_secret_file);
+	free(cfg->device_scope);
+	free(cfg->sso_audiences);
 	free(cfg->src_text);
 	free(cfg->src_path);
 	for (i = 0; i < cfg->src_argc; i++)
@@ -227,7 +244,7 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 	pj_sanitize(safe, sizeof(safe), name, namelen);
 	if (o == NULL)
 		return pj_fail(err, PJ_E_CONFIG, "unknown option \"%s\"", safe);
-	if (o->type != OPT_FLAG && (value == NULL || value[0] == '\0'))
+	if (o->type != OPT_FLAG && o->type != OPT_ARGFLAG && (value == NULL || value[0] == '\0'))
 		return pj_fail(err, PJ_E_CONFIG, "option %s needs a value", safe);
 
 	/* A relative path would name another file in every working directory
@@ -272,6 +289,7 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 			return pj_fail(err, PJ_E_NOMEM, "out of memory");
 		cfg->n_require++;
 		return PJ_OK;
+	case OPT_ARGFLAG:
 	case OPT_FLAG:
 		if (parse_bool(value, (int *)((char *)cfg + o->offset)) != 0)
 			return pj_fail(err, PJ_E_CONFIG, "option %s takes yes or no", safe);
@@ -312,6 +330,16 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 	}
 	}
 	return pj_fail(err, PJ_E_INTERNAL, "option table corrupt");
+}
+
+int pj_opt_file_allowed(const char *name, size_t namelen)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (strlen(opts[i].name) == namelen && memcmp(opts[i].name, name, namelen) == 0)
+			return opts[i].type != OPT_ARGFLAG;
+	return 1; /* unknown: pj_opt_set says so */
 }
 
 enum pj_status pj_opt_arg(struct pj_config *cfg, const char *arg, struct pj_err *err)

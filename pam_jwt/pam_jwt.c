@@ -19,6 +19,7 @@
 #define PJ_EXPORT __attribute__((visibility("default")))
 
 #include "options.h"
+#include "pam_desktop.h"
 #include "osslinit.h"
 #include "pj_json.h"
 #include "policy.h"
@@ -267,11 +268,13 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 	const char *user = NULL, *from_item = NULL;
 	char *asked = NULL, *token = NULL;
 	size_t len = 0;
-	int rc, not_token = 0;
+	int rc, not_token = 0, device = 0;
 	enum pj_status st;
+	struct pj_sso sso;
 
 	pj_err_clear(&err);
 	memset(&d, 0, sizeof(d));
+	memset(&sso, 0, sizeof(sso));
 	/* whatever an earlier call in this handle left is not this login's */
 	pam_set_data(pamh, STATE_KEY, NULL, NULL);
 	if (pam_set_data(pamh, RAN_KEY, (void *)RAN_KEY, NULL) != PAM_SUCCESS ||
@@ -286,9 +289,20 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 		rc = rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
 		goto out;
 	}
-	rc = first_answer(pamh, &cfg, &from_item, &asked);
-	if (rc != PAM_SUCCESS)
-		goto out;
+	if (!cfg.device_only) {
+		rc = first_answer(pamh, &cfg, &from_item, &asked);
+		if (rc != PAM_SUCCESS)
+			goto out;
+	}
+	/* an empty answer (or a device-only service): sign in at the auth
+	 * center instead (pam_device.c) */
+	device = cfg.device_only || (cfg.device_flow && asked != NULL && asked[0] == '\0');
+	if (device) {
+		rc = pj_pam_device_login(pamh, &cfg, &token, &len, &sso);
+		if (rc != PAM_SUCCESS)
+			goto out;
+		goto validate;
+	}
 	actx.pamh = pamh;
 	actx.prompt = cfg.prompt;
 	st = pj_token_collect(from_item != NULL ? from_item : asked, ask_part, &actx,
@@ -317,6 +331,7 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 		rc = PAM_IGNORE;
 		goto out;
 	}
+validate:
 	st = pj_validate(&cfg, token, len, user, (int64_t)time(NULL), &d);
 	log_decision(pamh, user, &d);
 	if (st == PJ_OK && save_state(pamh, &d) != 0) {
@@ -329,9 +344,12 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 		 * the child's PAM environment: export the claims now too. */
 		if (route_config(pamh, &cfg, d.claims) == 0 && cfg.session_env != NULL)
 			export_env(pamh, d.claims, cfg.session_env);
+		if (device && cfg.sso_cache)
+			pj_pam_sso_keep(pamh, d.user, &sso);
 	}
 	rc = pam_code(st);
 out:
+	pj_sso_free(&sso);
 	pj_decision_free(&d);
 	pj_free_secret(token, len);
 	if (asked != NULL)
@@ -342,6 +360,11 @@ out:
 
 PJ_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+	/* the session's token cache, when setcred comes before the session */
+	if ((flags & (PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED | PAM_REFRESH_CRED |
+	              PAM_DELETE_CRED)) == 0 ||
+	    (flags & PAM_ESTABLISH_CRED) != 0)
+		pj_pam_sso_establish(pamh);
 	return PAM_SUCCESS;
 }
 
@@ -401,7 +424,19 @@ out:
  * any other PAM_JWT_* (set by pam_env from the user's own file, say) is
  * removed.  When authentication ran in another process (sshd's child),
  * there is nothing to compare with and the environment is left alone. */
+static int open_session_env(pam_handle_t *pamh, int argc, const char **argv);
+
 PJ_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	int rc;
+
+	pj_pam_sso_establish(pamh);
+	rc = open_session_env(pamh, argc, argv);
+	pj_pam_sso_export(pamh);
+	return rc;
+}
+
+static int open_session_env(pam_handle_t *pamh, int argc, const char **argv)
 {
 	const struct auth_state *s = get_state(pamh);
 	const void *ran = NULL;
@@ -437,5 +472,15 @@ PJ_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const
 
 PJ_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+	struct pj_config cfg;
+	struct pj_err err;
+
+	pj_err_clear(&err);
+	if (pj_config_load(&cfg, argc, argv, &err) != PJ_OK) {
+		pj_pam_sso_close(pamh, NULL);
+		return PAM_SUCCESS;
+	}
+	pj_pam_sso_close(pamh, &cfg);
+	pj_config_free(&cfg);
 	return PAM_SUCCESS;
 }

@@ -144,7 +144,8 @@ static void runtime_dir(pam_handle_t *pamh, uid_t uid, char *out, size_t outsz)
 {
 	const char *x = pam_getenv(pamh, "XDG_RUNTIME_DIR");
 
-	if (x != NULL && x[0] == '/')
+	/* never cut short: a prefix of a path names another directory */
+	if (x != NULL && x[0] == '/' && strlen(x) < outsz)
 		snprintf(out, outsz, "%s", x);
 	else
 		snprintf(out, outsz, "/run/user/%lu", (unsigned long)uid);

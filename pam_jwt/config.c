@@ -159,6 +159,17 @@ static enum pj_status walk(struct pj_config *global, const char *text, size_t le
 			in_scratch = 1;
 			continue;
 		}
+		if (!pj_opt_file_allowed(ln.key, ln.keylen)) {
+			char safe[48];
+
+			pj_sanitize(safe, sizeof(safe), ln.key, ln.keylen);
+			free((char *)ln.value);
+			st = pj_fail(err, PJ_E_CONFIG,
+			             "%s:%u: %s may only be a module argument (on the PAM line of "
+			             "the service that wants it)",
+			             path, lineno, safe);
+			break;
+		}
 		if (sec < 0 || sec == apply_section) {
 			if (global != NULL &&
 			    (st = pj_opt_set(global, ln.key, ln.keylen, ln.value, err)) != PJ_OK) {

@@ -32,7 +32,8 @@ enum opt_type {
 	OPT_MODE,
 	OPT_GROUPS,
 	OPT_GROUP_ALLOW,
-	OPT_GROUP_MAP
+	OPT_GROUP_MAP,
+	OPT_ARGFLAG /* a flag only a module argument may set */
 };
 
 struct opt {
@@ -98,15 +99,24 @@ static const struct opt opts[] = {
 	{ "accounts_groups", OPT_GROUPS, OFF(accounts_groups_prefix), 0, 0, NULL },
 	{ "accounts_group_allow", OPT_GROUP_ALLOW, OFF(accounts_group_allow), 0, 0, NULL },
 	{ "accounts_group_map", OPT_GROUP_MAP, OFF(accounts_group_map), 0, 0, NULL },
+	{ "device_flow", OPT_ARGFLAG, OFF(device_flow), 0, 0, NULL },
+	{ "device_only", OPT_ARGFLAG, OFF(device_only), 0, 0, NULL },
+	{ "device_in_prompt", OPT_ARGFLAG, OFF(device_in_prompt), 0, 0, NULL },
+	{ "client_id", OPT_STRING, OFF(client_id), 0, 0, NULL },
+	{ "client_secret_file", OPT_PATH, OFF(client_secret_file), 0, 0, NULL },
+	{ "device_scope", OPT_STRING, OFF(device_scope), 0, 0, NULL },
+	{ "device_max_wait", OPT_DURATION, OFF(device_max_wait), 10, 1800, NULL },
+	{ "sso_audiences", OPT_STRING, OFF(sso_audiences), 0, 0, NULL },
+	{ "sso_cache", OPT_FLAG, OFF(sso_cache), 0, 0, NULL },
 };
 
 /* The names of enum opt_type, in its order. */
-static const char *const kind_names[] = { "string",   "path",    "flag",       "duration",
-	                                  "size",     "keyfile", "algorithms", "require",
-	                                  "users",    "uid",     "choice",     "home",
-	                                  "glob",     "mode",    "groups",     "group-allow",
-	                                  "group-map" };
-_Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == OPT_GROUP_MAP + 1,
+static const char *const kind_names[] = { "string",    "path",         "flag",       "duration",
+	                                  "size",      "keyfile",      "algorithms", "require",
+	                                  "users",     "uid",          "choice",     "home",
+	                                  "glob",      "mode",         "groups",     "group-allow",
+	                                  "group-map", "argument-flag" };
+_Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == OPT_ARGFLAG + 1,
                "one name per option type");
 
 int pj_opt_describe(size_t i, struct pj_opt_info *out)
@@ -155,10 +165,13 @@ enum pj_status pj_config_init(struct pj_config *cfg, struct pj_err *err)
 	cfg->accounts_skel = strdup("/etc/skel");
 	cfg->accounts_home_mode = 0700;
 	cfg->group_claim = strdup("groups");
+	cfg->device_max_wait = 300;
+	cfg->sso_cache = 1;
+	cfg->device_scope = strdup("openid offline_access");
 	if (cfg->user_claim == NULL || cfg->prompt == NULL || cfg->cache_dir == NULL ||
 	    cfg->fetch_helper == NULL || cfg->replay_dir == NULL || cfg->accounts_home == NULL ||
 	    cfg->accounts_shell == NULL || cfg->accounts_dir == NULL ||
-	    cfg->accounts_skel == NULL || cfg->group_claim == NULL) {
+	    cfg->accounts_skel == NULL || cfg->group_claim == NULL || cfg->device_scope == NULL) {
 		pj_config_free(cfg);
 		return pj_fail(err, PJ_E_NOMEM, "out of memory");
 	}
@@ -200,6 +213,10 @@ void pj_config_free(struct pj_config *cfg)
 	free(cfg->accounts_groups_prefix);
 	free(cfg->accounts_group_allow);
 	free(cfg->accounts_group_map);
+	free(cfg->client_id);
+	free(cfg->client_secret_file);
+	free(cfg->device_scope);
+	free(cfg->sso_audiences);
 	free(cfg->src_text);
 	free(cfg->src_path);
 	for (i = 0; i < cfg->src_argc; i++)
@@ -341,7 +358,7 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 		*slot = NULL;
 		return PJ_OK;
 	}
-	if (o->type != OPT_FLAG && (value == NULL || value[0] == '\0'))
+	if (o->type != OPT_FLAG && o->type != OPT_ARGFLAG && (value == NULL || value[0] == '\0'))
 		return pj_fail(err, PJ_E_CONFIG, "option %s needs a value", safe);
 
 	/* A relative path would name another file in every working directory
@@ -406,6 +423,7 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 			return pj_fail(err, PJ_E_NOMEM, "out of memory");
 		cfg->n_require++;
 		return PJ_OK;
+	case OPT_ARGFLAG:
 	case OPT_FLAG:
 		if (parse_bool(value, (int *)((char *)cfg + o->offset)) != 0)
 			return pj_fail(err, PJ_E_CONFIG, "option %s takes yes or no", safe);
@@ -463,6 +481,16 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 	case OPT_GROUPS: return set_groups(cfg, value, err);
 	}
 	return pj_fail(err, PJ_E_INTERNAL, "option table corrupt");
+}
+
+int pj_opt_file_allowed(const char *name, size_t namelen)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (strlen(opts[i].name) == namelen && memcmp(opts[i].name, name, namelen) == 0)
+			return opts[i].type != OPT_ARGFLAG;
+	return 1; /* unknown: pj_opt_set says so */
 }
 
 enum pj_status pj_opt_arg(struct pj_config *cfg, const char *arg, struct pj_err *err)

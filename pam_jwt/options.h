@@ -82,6 +82,18 @@ struct pj_config {
 	int64_t refresh_min_interval; /* at most one fetch per this, per issuer */
 	int64_t stale_max; /* how long a cache is used while unreachable */
 
+	/* The device flow inside the PAM conversation (device.h) and the
+	 * session's token cache for onward sign-on (sso.h). */
+	int device_flow; /* an empty answer starts it (module argument only) */
+	int device_only; /* no token prompt: start it at once (argument only) */
+	int device_in_prompt; /* URL and code in an echo-off prompt (argument only) */
+	char *client_id; /* the OAuth client the module is */
+	char *client_secret_file; /* root-only; none: a public client */
+	char *device_scope; /* requested scope */
+	int64_t device_max_wait; /* seconds the person has at most */
+	char *sso_audiences; /* further audiences the session's login covers */
+	int sso_cache; /* keep the tokens for the session */
+
 	/* Where this configuration came from, so the one for a token's
 	 * issuer can be derived from it (see pj_config_for_issuer). */
 	char *src_text;
@@ -103,6 +115,12 @@ void pj_config_free(struct pj_config *cfg);
  * number out of range, a flag given a non-boolean value. */
 enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namelen,
                           const char *value, struct pj_err *err);
+
+/* Non-zero when option name[0..namelen) may be set in the configuration
+ * file; zero for those that only a module argument may set (the device
+ * flow: a wait that must never reach a service whose stack did not ask
+ * for it, through a file every service reads). */
+int pj_opt_file_allowed(const char *name, size_t namelen);
 
 /* Apply one "name=value" or "name" argument (module argument or CLI
  * override).  "config=" is not handled here (see pj_config_load). */

@@ -20,6 +20,7 @@
 
 #include "accounts.h"
 #include "options.h"
+#include "pam_desktop.h"
 #include "osslinit.h"
 #include "pj_json.h"
 #include "policy.h"
@@ -316,11 +317,13 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 	const char *user = NULL, *from_item = NULL;
 	char *asked = NULL, *token = NULL;
 	size_t len = 0;
-	int rc, not_token = 0;
+	int rc, not_token = 0, device = 0;
 	enum pj_status st;
+	struct pj_sso sso;
 
 	pj_err_clear(&err);
 	memset(&d, 0, sizeof(d));
+	memset(&sso, 0, sizeof(sso));
 	/* whatever an earlier call in this handle left is not this login's */
 	pam_set_data(pamh, STATE_KEY, NULL, NULL);
 	if (pam_set_data(pamh, RAN_KEY, (void *)RAN_KEY, NULL) != PAM_SUCCESS ||
@@ -335,9 +338,20 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 		rc = rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
 		goto out;
 	}
-	rc = first_answer(pamh, &cfg, &from_item, &asked);
-	if (rc != PAM_SUCCESS)
-		goto out;
+	if (!cfg.device_only) {
+		rc = first_answer(pamh, &cfg, &from_item, &asked);
+		if (rc != PAM_SUCCESS)
+			goto out;
+	}
+	/* an empty answer (or a device-only service): sign in at the auth
+	 * center instead (pam_device.c) */
+	device = cfg.device_only || (cfg.device_flow && asked != NULL && asked[0] == '\0');
+	if (device) {
+		rc = pj_pam_device_login(pamh, &cfg, &token, &len, &sso);
+		if (rc != PAM_SUCCESS)
+			goto out;
+		goto validate;
+	}
 	actx.pamh = pamh;
 	actx.prompt = cfg.prompt;
 	st = pj_token_collect(from_item != NULL ? from_item : asked, ask_part, &actx,
@@ -366,6 +380,7 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 		rc = PAM_IGNORE;
 		goto out;
 	}
+validate:
 	st = pj_validate(&cfg, token, len, user, (int64_t)time(NULL), &d);
 	if (st == PJ_OK && d.acct.kind != PJ_ACCT_LOCAL)
 		st = commit_account(pamh, &cfg, &d);
@@ -380,9 +395,12 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 		 * the child's PAM environment: export the claims now too. */
 		if (route_config(pamh, &cfg, d.claims) == 0 && cfg.session_env != NULL)
 			export_env(pamh, d.claims, cfg.session_env);
+		if (device && cfg.sso_cache)
+			pj_pam_sso_keep(pamh, d.user, &sso);
 	}
 	rc = pam_code(st);
 out:
+	pj_sso_free(&sso);
 	pj_decision_free(&d);
 	pj_free_secret(token, len);
 	if (asked != NULL)
@@ -393,6 +411,11 @@ out:
 
 PJ_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+	/* the session's token cache, when setcred comes before the session */
+	if ((flags & (PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED | PAM_REFRESH_CRED |
+	              PAM_DELETE_CRED)) == 0 ||
+	    (flags & PAM_ESTABLISH_CRED) != 0)
+		pj_pam_sso_establish(pamh);
 	return PAM_SUCCESS;
 }
 
@@ -452,7 +475,19 @@ out:
  * any other PAM_JWT_* (set by pam_env from the user's own file, say) is
  * removed.  When authentication ran in another process (sshd's child),
  * there is nothing to compare with and the environment is left alone. */
+static int open_session_env(pam_handle_t *pamh, int argc, const char **argv);
+
 PJ_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	int rc;
+
+	pj_pam_sso_establish(pamh);
+	rc = open_session_env(pamh, argc, argv);
+	pj_pam_sso_export(pamh);
+	return rc;
+}
+
+static int open_session_env(pam_handle_t *pamh, int argc, const char **argv)
 {
 	const struct auth_state *s = get_state(pamh);
 	const void *ran = NULL;
@@ -492,5 +527,15 @@ PJ_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const
 
 PJ_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+	struct pj_config cfg;
+	struct pj_err err;
+
+	pj_err_clear(&err);
+	if (pj_config_load(&cfg, argc, argv, &err) != PJ_OK) {
+		pj_pam_sso_close(pamh, NULL);
+		return PAM_SUCCESS;
+	}
+	pj_pam_sso_close(pamh, &cfg);
+	pj_config_free(&cfg);
 	return PAM_SUCCESS;
 }

@@ -39,7 +39,7 @@ static void note_as(char *note, int failure, const char *what, const char *reaso
 			note[i] = '?';
 }
 
-static struct pj_http_opts http_opts(const struct pj_config *cfg)
+struct pj_http_opts pj_remote_http_opts(const struct pj_config *cfg)
 {
 	struct pj_http_opts o;
 
@@ -70,44 +70,63 @@ static enum pj_status get_json(const struct pj_config *cfg, const char *url,
 	return st;
 }
 
-/* jwks_uri from the configuration, or from the discovery document (whose
- * issuer must be the configured one). */
-static enum pj_status find_jwks_uri(const struct pj_config *cfg, const struct pj_http_opts *o,
-                                    char **uri, struct pj_err *err)
+enum pj_status pj_discover(const struct pj_config *cfg, const char *const *names, char **out,
+                           size_t n, struct pj_err *err)
 {
+	struct pj_http_opts o = pj_remote_http_opts(cfg);
 	struct json_object *doc = NULL;
 	const char *s = NULL;
-	size_t slen = 0, n;
+	size_t slen = 0, len, i;
 	char *url;
-	enum pj_status st;
+	enum pj_status st = PJ_OK;
 
-	if (cfg->jwks_uri != NULL) {
-		*uri = strdup(cfg->jwks_uri);
-		return *uri ? PJ_OK : pj_fail(err, PJ_E_NOMEM, "out of memory");
-	}
-	n = strlen(cfg->issuer) + sizeof("/.well-known/openid-configuration");
-	url = malloc(n);
+	for (i = 0; i < n; i++)
+		out[i] = NULL;
+	if (cfg->issuer == NULL)
+		return pj_fail(err, PJ_E_CONFIG, "no issuer configured");
+	len = strlen(cfg->issuer) + sizeof("/.well-known/openid-configuration");
+	url = malloc(len);
 	if (url == NULL)
 		return pj_fail(err, PJ_E_NOMEM, "out of memory");
 	/* OpenID Connect Discovery 1.0, section 4: issuer + path */
-	snprintf(url, n, "%s%s", cfg->issuer,
+	snprintf(url, len, "%s%s", cfg->issuer,
 	         cfg->issuer[0] && cfg->issuer[strlen(cfg->issuer) - 1] == '/'
 	                 ? ".well-known/openid-configuration"
 	                 : "/.well-known/openid-configuration");
-	st = get_json(cfg, url, o, &doc, NULL, err);
+	st = get_json(cfg, url, &o, &doc, NULL, err);
 	free(url);
 	if (st != PJ_OK)
 		return st;
 	if (pj_json_get_string(doc, "issuer", &s, &slen) != 1 ||
 	    !pj_json_str_eq(s, slen, cfg->issuer))
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "discovery document names another issuer");
-	else if (pj_json_get_string(doc, "jwks_uri", &s, &slen) != 1 || slen < 9 ||
-	         strncmp(s, "https://", 8) != 0 || memchr(s, '\0', slen) != NULL)
-		st = pj_fail(err, PJ_E_UNAVAILABLE, "discovery document has no https jwks_uri");
-	else if ((*uri = strdup(s)) == NULL)
-		st = pj_fail(err, PJ_E_NOMEM, "out of memory");
+	for (i = 0; st == PJ_OK && i < n; i++) {
+		if (pj_json_get_string(doc, names[i], &s, &slen) != 1 || slen < 9 ||
+		    strncmp(s, "https://", 8) != 0 || memchr(s, '\0', slen) != NULL)
+			st = pj_fail(err, PJ_E_UNAVAILABLE, "discovery document has no https %s",
+			             names[i]);
+		else if ((out[i] = strdup(s)) == NULL)
+			st = pj_fail(err, PJ_E_NOMEM, "out of memory");
+	}
+	if (st != PJ_OK)
+		for (i = 0; i < n; i++) {
+			free(out[i]);
+			out[i] = NULL;
+		}
 	json_object_put(doc);
 	return st;
+}
+
+/* jwks_uri from the configuration, or from the discovery document. */
+static enum pj_status find_jwks_uri(const struct pj_config *cfg, char **uri, struct pj_err *err)
+{
+	static const char *const names[] = { "jwks_uri" };
+
+	if (cfg->jwks_uri != NULL) {
+		*uri = strdup(cfg->jwks_uri);
+		return *uri ? PJ_OK : pj_fail(err, PJ_E_NOMEM, "out of memory");
+	}
+	return pj_discover(cfg, names, uri, 1, err);
 }
 
 static int64_t mono_ms(void)
@@ -123,7 +142,7 @@ static int64_t mono_ms(void)
 static enum pj_status fetch(const struct pj_config *cfg, int64_t now, struct pj_cache_entry *e,
                             char *note, struct pj_err *err)
 {
-	struct pj_http_opts o = http_opts(cfg);
+	struct pj_http_opts o = pj_remote_http_opts(cfg);
 	struct json_object *jwks = NULL;
 	struct pj_keyset *check = NULL;
 	char *uri = NULL;
@@ -131,7 +150,7 @@ static enum pj_status fetch(const struct pj_config *cfg, int64_t now, struct pj_
 	int64_t start = mono_ms();
 	enum pj_status st;
 
-	if ((st = find_jwks_uri(cfg, &o, &uri, err)) != PJ_OK)
+	if ((st = find_jwks_uri(cfg, &uri, err)) != PJ_OK)
 		return st;
 	o.timeout_ms -= (long)(mono_ms() - start);
 	if (o.timeout_ms <= 0) {

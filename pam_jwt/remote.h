@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http.h"
 #include "jwk.h"
 #include "options.h"
 #include "pj_err.h"
@@ -24,5 +25,17 @@
 enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size_t kidlen,
                               enum jws_alg alg, int64_t now, int force, struct pj_keyset *set,
                               char *note, struct pj_err *err);
+
+/* The HTTP options for requests to cfg's auth center: its CA (ca_file,
+ * ca_dir) and cfg->http_timeout per request. */
+struct pj_http_opts pj_remote_http_opts(const struct pj_config *cfg);
+
+/* OpenID Connect discovery at cfg->issuer (through the fetch helper):
+ * the document's issuer must equal cfg->issuer exactly, and each of
+ * names[0..n) must be an https URL in it; out[i] gets a copy of each
+ * (caller frees).  Errors: PJ_E_UNAVAILABLE (unreachable, bad document,
+ * an endpoint missing), PJ_E_CONFIG, PJ_E_NOMEM; out is then all NULL. */
+enum pj_status pj_discover(const struct pj_config *cfg, const char *const *names, char **out,
+                           size_t n, struct pj_err *err);
 
 #endif

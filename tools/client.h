@@ -22,6 +22,7 @@
 #include <json-c/json.h>
 
 #include "http.h"
+#include "oauth.h"
 
 /* Exit status of the helper commands (see pam-jwt(1)). */
 #define PJC_EXIT_OK 0
@@ -177,11 +178,7 @@ struct pjc_login {
 	size_t n_tokens;
 };
 
-/* Name of the login file for issuer and client_id in the cache
- * directory: "login-<16 hex digits of SHA-256(issuer NL client_id)>.json"
- * (malloc'ed), or NULL when out of memory.  With lock, the name of its
- * lock file (".lock"). */
-char *pjc_login_name(const char *issuer, const char *client_id, int lock);
+/* The login file's name: pj_login_file_name (sso.h). */
 
 /* Read the login of c->issuer/c->client_id from the cache.  Errors:
  * PJC_EXIT_LOGIN when there is none or it is damaged (the message says to
@@ -214,10 +211,6 @@ int pjc_login_add_audience(struct pjc_login *l, const char *audience, struct pjc
 /* Replace *field by a copy of value (NULL clears it), wiping the old one. */
 int pjc_set_secret(char **field, const char *value, struct pjc_err *e);
 
-/* Overwrite every string value in o (recursively) with zeros, before
- * json_object_put, for objects that held tokens. */
-void pjc_json_wipe(struct json_object *o);
-
 /* Release (and wipe) what l holds. */
 void pjc_login_free(struct pjc_login *l);
 
@@ -237,18 +230,7 @@ int pjc_discover(const struct pjc_conf *c, struct pjc_endpoints *ep, struct pjc_
 /* Release what pjc_discover filled (safe on a zeroed struct). */
 void pjc_endpoints_free(struct pjc_endpoints *ep);
 
-/* An application/x-www-form-urlencoded body being built; wiped on free. */
-struct pjc_form {
-	char *buf;
-	size_t len, cap;
-	int oom;
-};
-
-/* Append name=value (percent-encoded). */
-void pjc_form_add(struct pjc_form *f, const char *name, const char *value);
-
-/* Wipe and release the body. */
-void pjc_form_free(struct pjc_form *f);
+/* Form bodies: struct pj_form, pj_form_add and pj_form_free (oauth.h). */
 
 struct pjc_oauth_resp {
 	long status;
@@ -261,7 +243,7 @@ struct pjc_oauth_resp {
  * the caller looks at status and error).  Errors: PJC_EXIT_NETWORK when
  * the auth center cannot be reached, PJC_EXIT_FAIL when the answer is not
  * a JSON object.  Release with pjc_oauth_resp_free (it wipes). */
-int pjc_oauth_post(const struct pjc_conf *c, const char *url, const struct pjc_form *f,
+int pjc_oauth_post(const struct pjc_conf *c, const char *url, const struct pj_form *f,
                    struct pjc_oauth_resp *r, struct pjc_err *e);
 
 /* Wipe and release an answer (safe on a zeroed struct). */

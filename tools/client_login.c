@@ -23,61 +23,9 @@
 
 #include "client.h"
 #include "pj_json.h"
+#include "sso.h"
 
 #define LOGIN_VERSION 1
-
-void pjc_json_wipe(struct json_object *o)
-{
-	if (o == NULL)
-		return;
-	switch (json_object_get_type(o)) {
-	case json_type_string:
-		OPENSSL_cleanse((char *)(uintptr_t)json_object_get_string(o),
-		                (size_t)json_object_get_string_len(o));
-		break;
-	case json_type_object: {
-		json_object_object_foreach(o, k, v)
-		{
-			(void)k;
-			pjc_json_wipe(v);
-		}
-		break;
-	}
-	case json_type_array: {
-		size_t i, n = json_object_array_length(o);
-
-		for (i = 0; i < n; i++)
-			pjc_json_wipe(json_object_array_get_idx(o, i));
-		break;
-	}
-	default: break;
-	}
-}
-
-char *pjc_login_name(const char *issuer, const char *client_id, int lock)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	char *name = NULL;
-	size_t i;
-
-	if (ctx == NULL)
-		return NULL;
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-	    EVP_DigestUpdate(ctx, issuer, strlen(issuer)) == 1 &&
-	    EVP_DigestUpdate(ctx, "\n", 1) == 1 &&
-	    EVP_DigestUpdate(ctx, client_id, strlen(client_id)) == 1 &&
-	    EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen >= 8 && (name = malloc(64)) != NULL) {
-		int o = snprintf(name, 64, "login-");
-
-		for (i = 0; i < 8; i++)
-			o += snprintf(name + o, 64 - (size_t)o, "%02x", md[i]);
-		snprintf(name + o, 64 - (size_t)o, "%s", lock ? ".lock" : ".json");
-	}
-	EVP_MD_CTX_free(ctx);
-	return name;
-}
 
 int pjc_set_secret(char **field, const char *value, struct pjc_err *e)
 {
@@ -215,7 +163,7 @@ int pjc_login_parse(const char *text, size_t len, const char *name, struct pjc_l
 		l->n_tokens++;
 	}
 out:
-	pjc_json_wipe(o);
+	pj_json_wipe(o);
 	json_object_put(o);
 	if (rc != 0)
 		pjc_login_free(l);
@@ -224,7 +172,7 @@ out:
 
 int pjc_login_read(const struct pjc_conf *c, struct pjc_login *l, struct pjc_err *e)
 {
-	char *name = pjc_login_name(c->issuer, c->client_id, 0), *buf = NULL;
+	char *name = pj_login_file_name(c->issuer, c->client_id, 0), *buf = NULL;
 	size_t len = 0;
 	int missing = 0, rc;
 
@@ -251,28 +199,16 @@ int pjc_login_read(const struct pjc_conf *c, struct pjc_login *l, struct pjc_err
 	return rc;
 }
 
-static int add_str(struct json_object *o, const char *name, const char *value)
-{
-	struct json_object *v;
-
-	if (value == NULL)
-		return 0;
-	v = json_object_new_string(value);
-	return v != NULL ? json_object_object_add(o, name, v) : -1;
-}
-
-static int add_num(struct json_object *o, const char *name, int64_t value)
-{
-	struct json_object *v = json_object_new_int64(value);
-
-	return v != NULL ? json_object_object_add(o, name, v) : -1;
-}
-
 int pjc_login_write(const char *dir, struct pjc_login *l, int64_t now, struct pjc_err *e)
 {
 	struct json_object *o = json_object_new_object(), *auds = json_object_new_array(),
 	                   *toks = json_object_new_array();
-	char *name = pjc_login_name(l->issuer, l->client_id, 0);
+	char *name = pj_login_file_name(l->issuer, l->client_id, 0);
+	struct pj_login_head h = { l->issuer,         l->client_id,
+		                   l->token_endpoint, l->revocation_endpoint,
+		                   l->refresh_token,  l->id_token,
+		                   l->scope,          l->refresh_expires_at,
+		                   l->login_time,     l->refresh_time };
 	const char *text;
 	size_t i, keep = 0;
 	int bad = 0, rc;
@@ -293,31 +229,12 @@ int pjc_login_write(const char *dir, struct pjc_login *l, int64_t now, struct pj
 		bad = 1;
 		goto out;
 	}
-	bad |= add_num(o, "version", LOGIN_VERSION) | add_str(o, "issuer", l->issuer) |
-	       add_str(o, "client_id", l->client_id) |
-	       add_str(o, "token_endpoint", l->token_endpoint) |
-	       add_str(o, "revocation_endpoint", l->revocation_endpoint) |
-	       add_str(o, "refresh_token", l->refresh_token) |
-	       add_num(o, "refresh_expires_at", l->refresh_expires_at) |
-	       add_str(o, "id_token", l->id_token) | add_str(o, "scope", l->scope) |
-	       add_num(o, "login_time", l->login_time) |
-	       add_num(o, "refresh_time", l->refresh_time);
+	bad |= pj_login_put_head(o, &h);
 	for (i = 0; i < l->n_audiences; i++)
 		bad |= json_object_array_add(auds, json_object_new_string(l->audiences[i]));
-	for (i = 0; i < l->n_tokens; i++) {
-		struct json_object *t = json_object_new_object();
-
-		if (t == NULL) {
-			bad = 1;
-			break;
-		}
-		bad |= add_str(t, "audience", l->tokens[i].audience) |
-		       add_str(t, "access_token", l->tokens[i].access_token) |
-		       add_num(t, "expires_at", l->tokens[i].expires_at);
-		if (l->tokens[i].spent)
-			bad |= json_object_object_add(t, "spent", json_object_new_boolean(1));
-		bad |= json_object_array_add(toks, t);
-	}
+	for (i = 0; i < l->n_tokens; i++)
+		bad |= pj_login_put_token(toks, l->tokens[i].audience, l->tokens[i].access_token,
+		                          l->tokens[i].expires_at, l->tokens[i].spent);
 	bad |= json_object_object_add(o, "audiences", auds);
 	bad |= json_object_object_add(o, "tokens", toks);
 out:
@@ -333,7 +250,7 @@ out:
 			OPENSSL_cleanse((char *)(uintptr_t)text, strlen(text));
 		}
 	}
-	pjc_json_wipe(o);
+	pj_json_wipe(o);
 	json_object_put(o);
 	free(name);
 	return rc;

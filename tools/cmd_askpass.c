@@ -353,7 +353,7 @@ static int save_state(const struct pjc_conf *c, const struct ask *a, const char 
 		rc = pjc_cache_write(c->cache_dir, a->state_name, text, strlen(text), e);
 		OPENSSL_cleanse((char *)(uintptr_t)text, strlen(text));
 	}
-	pjc_json_wipe(o);
+	pj_json_wipe(o);
 	json_object_put(o);
 	return rc;
 }
@@ -401,7 +401,7 @@ static int load_state(const struct pjc_conf *c, const struct ask *a, char **toke
 		rc = pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
 	}
 	if (o != NULL) {
-		pjc_json_wipe(o);
+		pj_json_wipe(o);
 		json_object_put(o);
 	}
 	pj_free_secret(buf, len + 1);

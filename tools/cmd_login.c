@@ -19,9 +19,9 @@
 
 #include "cli.h"
 #include "client.h"
+#include "sso.h"
 #include "pj_json.h"
 
-#define DEVICE_GRANT "urn:ietf:params:oauth:grant-type:device_code"
 #define MAX_NET_ERRORS 3
 
 static void usage(FILE *f)
@@ -197,7 +197,7 @@ static int poll_token(const struct pjc_conf *c, const char *token_url, const cha
 		printf("Waiting for approval...\n");
 	fflush(stdout);
 	for (;;) {
-		struct pjc_form f = { NULL, 0, 0, 0 };
+		struct pj_form f = { NULL, 0, 0, 0 };
 
 		wait_step((int)interval, deadline, tty > 0);
 		if ((int64_t)time(NULL) > deadline)
@@ -205,13 +205,13 @@ static int poll_token(const struct pjc_conf *c, const char *token_url, const cha
 			        e, PJC_EXIT_FAIL,
 			        "the code expired before the login was approved: run pam-jwt "
 			        "login again");
-		pjc_form_add(&f, "grant_type", DEVICE_GRANT);
-		pjc_form_add(&f, "device_code", device_code);
-		pjc_form_add(&f, "client_id", c->client_id);
+		pj_form_add(&f, "grant_type", PJ_DEVICE_GRANT);
+		pj_form_add(&f, "device_code", device_code);
+		pj_form_add(&f, "client_id", c->client_id);
 		if (resource != NULL)
-			pjc_form_add(&f, "resource", resource);
+			pj_form_add(&f, "resource", resource);
 		rc = pjc_oauth_post(c, token_url, &f, r, e);
-		pjc_form_free(&f);
+		pj_form_free(&f);
 		if (rc == PJC_EXIT_NETWORK && ++net_errors < MAX_NET_ERRORS) {
 			fprintf(stderr, "\npam-jwt login: %s (trying again)\n", e->msg);
 			continue;
@@ -219,28 +219,27 @@ static int poll_token(const struct pjc_conf *c, const char *token_url, const cha
 		if (rc != 0)
 			return rc;
 		net_errors = 0;
-		if (r->status == 200 && pjc_oauth_str(r, "access_token") != NULL)
-			return 0;
-		pjc_oauth_error_text(r, why, sizeof(why));
-		if (strcmp(r->error, "authorization_pending") == 0) {
-			pjc_oauth_resp_free(r);
-			continue;
-		}
-		if (strcmp(r->error, "slow_down") == 0) {
+		switch (pj_poll_classify(r->status, pjc_oauth_str(r, "access_token") != NULL,
+		                         r->error)) {
+		case PJ_POLL_TOKEN: return 0;
+		case PJ_POLL_SLOW_DOWN:
 			interval += 5; /* RFC 8628 section 3.5 */
-			pjc_oauth_resp_free(r);
-			continue;
-		}
-		if (strcmp(r->error, "access_denied") == 0)
+			/* fall through */
+		case PJ_POLL_PENDING: pjc_oauth_resp_free(r); continue;
+		case PJ_POLL_DENIED:
+			pjc_oauth_error_text(r, why, sizeof(why));
 			return pjc_fail(e, PJC_EXIT_FAIL,
 			                "the login was denied at the auth center (%s): run pam-jwt "
 			                "login again to retry",
 			                why);
-		if (strcmp(r->error, "expired_token") == 0)
+		case PJ_POLL_EXPIRED:
 			return pjc_fail(
 			        e, PJC_EXIT_FAIL,
 			        "the code expired before the login was approved: run pam-jwt "
 			        "login again");
+		case PJ_POLL_ERROR: break;
+		}
+		pjc_oauth_error_text(r, why, sizeof(why));
 		return pjc_fail(e, PJC_EXIT_FAIL, "the auth center refused the login (%s)", why);
 	}
 }
@@ -321,10 +320,11 @@ int cmd_login(int argc, char **argv)
 	struct pjc_endpoints ep;
 	struct pjc_login old, l;
 	struct pjc_oauth_resp r, dr;
-	struct pjc_form f = { NULL, 0, 0, 0 };
-	char *scope = NULL, *device_code = NULL, *lockname = NULL;
-	const char *uri, *code;
-	int64_t expires_in, interval, now;
+	struct pj_form f = { NULL, 0, 0, 0 };
+	struct pj_device_auth da;
+	struct pj_err perr;
+	char *scope = NULL, *lockname = NULL;
+	int64_t now;
 	int rc, have_old = 0, lock;
 	size_t i;
 
@@ -334,6 +334,8 @@ int cmd_login(int argc, char **argv)
 	memset(&l, 0, sizeof(l));
 	memset(&r, 0, sizeof(r));
 	memset(&dr, 0, sizeof(dr));
+	memset(&da, 0, sizeof(da));
+	pj_err_clear(&perr);
 	if (pjc_wants_help(argc, argv)) {
 		usage(stdout);
 		return 0;
@@ -360,20 +362,15 @@ int cmd_login(int argc, char **argv)
 		              c.issuer);
 		goto out;
 	}
-	pjc_form_add(&f, "client_id", c.client_id);
-	pjc_form_add(&f, "scope", scope);
+	pj_form_add(&f, "client_id", c.client_id);
+	pj_form_add(&f, "scope", scope);
 	for (i = 0; i < l.n_audiences; i++)
-		pjc_form_add(&f, "resource", l.audiences[i]);
+		pj_form_add(&f, "resource", l.audiences[i]);
 	rc = pjc_oauth_post(&c, ep.device, &f, &dr, &e);
-	pjc_form_free(&f);
+	pj_form_free(&f);
 	if (rc != 0)
 		goto out;
-	code = pjc_oauth_str(&dr, "user_code");
-	uri = pjc_oauth_str(&dr, "verification_uri");
-	if (uri == NULL)
-		uri = pjc_oauth_str(&dr, "verification_url"); /* an older draft's name */
-	if (dr.status != 200 || pjc_oauth_str(&dr, "device_code") == NULL || code == NULL ||
-	    uri == NULL) {
+	if (pj_device_auth_read(dr.json, dr.status, &da, &perr) != PJ_OK) {
 		char why[400];
 
 		pjc_oauth_error_text(&dr, why, sizeof(why));
@@ -384,21 +381,10 @@ int cmd_login(int argc, char **argv)
 		                      : "");
 		goto out;
 	}
-	device_code = strdup(pjc_oauth_str(&dr, "device_code"));
-	if (device_code == NULL) {
-		rc = pjc_fail(&e, PJC_EXIT_FAIL, "out of memory");
-		goto out;
-	}
-	expires_in = pjc_oauth_int(&dr, "expires_in", 600);
-	interval = pjc_oauth_int(&dr, "interval", 5);
-	if (interval < 1)
-		interval = 5;
-	if (interval > 300) /* honoured, within reason */
-		interval = 300;
 	now = (int64_t)time(NULL);
-	show_code(&o, &c, uri, pjc_oauth_str(&dr, "verification_uri_complete"), code, expires_in);
-	rc = poll_token(&c, ep.token, device_code, l.n_audiences ? l.audiences[0] : NULL, interval,
-	                now + expires_in, o.json ? -1 : isatty(1), &r, &e);
+	show_code(&o, &c, da.uri, da.uri_complete, da.user_code, da.expires_in);
+	rc = poll_token(&c, ep.token, da.device_code, l.n_audiences ? l.audiences[0] : NULL,
+	                da.interval, now + da.expires_in, o.json ? -1 : isatty(1), &r, &e);
 	if (!o.json && isatty(1))
 		printf("\r%40s\r", "");
 	if (rc != 0)
@@ -415,7 +401,7 @@ int cmd_login(int argc, char **argv)
 	l.login_time = now;
 	if ((rc = pjc_store_response(&l, &r, l.n_audiences ? l.audiences[0] : "", now, &e)) != 0)
 		goto out;
-	lockname = pjc_login_name(c.issuer, c.client_id, 1);
+	lockname = pj_login_file_name(c.issuer, c.client_id, 1);
 	lock = lockname ? pjc_cache_lock(c.cache_dir, lockname, 30, &e) : -1;
 	if (lock < 0) {
 		rc = lockname ? e.code : pjc_fail(&e, PJC_EXIT_FAIL, "out of memory");
@@ -440,8 +426,7 @@ int cmd_login(int argc, char **argv)
 	say_logged_in(&o, &c, &l);
 	rc = 0;
 out:
-	if (device_code != NULL)
-		pj_free_secret(device_code, strlen(device_code));
+	pj_device_auth_free(&da);
 	free(scope);
 	free(lockname);
 	pjc_oauth_resp_free(&dr);

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "client.h"
+#include "sso.h"
 
 static void usage(FILE *f)
 {
@@ -148,7 +149,7 @@ int cmd_logout(int argc, char **argv)
 			closedir(d);
 		e.code = 0;
 	} else {
-		name = pjc_login_name(c.issuer, c.client_id, 0);
+		name = pj_login_file_name(c.issuer, c.client_id, 0);
 		if (name == NULL) {
 			rc = pjc_fail(&e, PJC_EXIT_FAIL, "out of memory");
 			goto out;

@@ -25,6 +25,7 @@
 
 #include "cli.h"
 #include "client.h"
+#include "pj_json.h"
 #include "jws.h"
 #include "safefile.h"
 
@@ -199,7 +200,7 @@ static int client_credentials(const struct pjc_conf *c, const struct robot_opts 
                               struct pjc_err *e)
 {
 	struct pjc_endpoints ep;
-	struct pjc_form f = { NULL, 0, 0, 0 };
+	struct pj_form f = { NULL, 0, 0, 0 };
 	struct pjc_oauth_resp r;
 	const char *aud = o->audience ? o->audience : c->audience, *at;
 	char *secret = NULL, why[400];
@@ -212,13 +213,13 @@ static int client_credentials(const struct pjc_conf *c, const struct robot_opts 
 	if ((rc = pjc_discover(c, &ep, e)) != 0)
 		goto out;
 	/* client_secret_post: pj_http_request sends no Authorization header */
-	pjc_form_add(&f, "grant_type", "client_credentials");
-	pjc_form_add(&f, "client_id", c->client_id);
-	pjc_form_add(&f, "client_secret", secret);
+	pj_form_add(&f, "grant_type", "client_credentials");
+	pj_form_add(&f, "client_id", c->client_id);
+	pj_form_add(&f, "client_secret", secret);
 	if (aud != NULL)
-		pjc_form_add(&f, "resource", aud);
+		pj_form_add(&f, "resource", aud);
 	if (o->scope != NULL)
-		pjc_form_add(&f, "scope", o->scope);
+		pj_form_add(&f, "scope", o->scope);
 	if ((rc = pjc_oauth_post(c, ep.token, &f, &r, e)) != 0)
 		goto out;
 	at = pjc_oauth_str(&r, "access_token");
@@ -248,14 +249,14 @@ static int client_credentials(const struct pjc_conf *c, const struct robot_opts 
 		printf("%s\n", text ? text : "{}");
 		if (text != NULL)
 			OPENSSL_cleanse((char *)(uintptr_t)text, strlen(text));
-		pjc_json_wipe(j);
+		pj_json_wipe(j);
 		json_object_put(j);
 	} else {
 		printf("%s\n", at);
 	}
 	fflush(stdout);
 out:
-	pjc_form_free(&f);
+	pj_form_free(&f);
 	pjc_oauth_resp_free(&r);
 	pjc_endpoints_free(&ep);
 	if (secret != NULL)

@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "client.h"
+#include "pj_json.h"
 
 static void usage(FILE *f)
 {
@@ -116,7 +117,7 @@ int cmd_token(int argc, char **argv)
 		printf("%s\n", text ? text : "{}");
 		if (text != NULL)
 			OPENSSL_cleanse((char *)(uintptr_t)text, strlen(text));
-		pjc_json_wipe(o);
+		pj_json_wipe(o);
 		json_object_put(o);
 	} else {
 		printf("%s\n", token);

@@ -101,47 +101,7 @@ void pjc_endpoints_free(struct pjc_endpoints *ep)
 	memset(ep, 0, sizeof(*ep));
 }
 
-static void form_put(struct pjc_form *f, const char *s, size_t n)
-{
-	if (!f->oom && pj_buf_append(&f->buf, &f->len, &f->cap, s, n) != 0)
-		f->oom = 1;
-}
-
-/* RFC 3986 unreserved characters stay, everything else is %XX. */
-static void form_put_encoded(struct pjc_form *f, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
-			form_put(f, s, 1);
-		} else {
-			char enc[3] = { '%', hex[ch >> 4], hex[ch & 15] };
-
-			form_put(f, enc, 3);
-		}
-	}
-}
-
-void pjc_form_add(struct pjc_form *f, const char *name, const char *value)
-{
-	if (f->len > 0)
-		form_put(f, "&", 1);
-	form_put_encoded(f, name);
-	form_put(f, "=", 1);
-	form_put_encoded(f, value);
-}
-
-void pjc_form_free(struct pjc_form *f)
-{
-	pj_free_secret(f->buf, f->cap);
-	memset(f, 0, sizeof(*f));
-}
-
-int pjc_oauth_post(const struct pjc_conf *c, const char *url, const struct pjc_form *f,
+int pjc_oauth_post(const struct pjc_conf *c, const char *url, const struct pj_form *f,
                    struct pjc_oauth_resp *r, struct pjc_err *e)
 {
 	struct pj_http_opts o = pjc_http_opts(c);
@@ -185,7 +145,7 @@ int pjc_oauth_post(const struct pjc_conf *c, const char *url, const struct pjc_f
 void pjc_oauth_resp_free(struct pjc_oauth_resp *r)
 {
 	if (r->json != NULL) {
-		pjc_json_wipe(r->json);
+		pj_json_wipe(r->json);
 		json_object_put(r->json);
 	}
 	memset(r, 0, sizeof(*r));
@@ -220,18 +180,18 @@ void pjc_oauth_error_text(const struct pjc_oauth_resp *r, char *out, size_t outs
 int pjc_revoke(const struct pjc_conf *c, const char *url, const char *token, const char *hint,
                struct pjc_err *e)
 {
-	struct pjc_form f = { NULL, 0, 0, 0 };
+	struct pj_form f = { NULL, 0, 0, 0 };
 	struct pj_http_opts o = pjc_http_opts(c);
 	struct pj_http_resp h;
 	struct pj_err perr;
 	int rc = 0;
 
 	pj_err_clear(&perr);
-	pjc_form_add(&f, "token", token);
-	pjc_form_add(&f, "token_type_hint", hint);
-	pjc_form_add(&f, "client_id", c->client_id);
+	pj_form_add(&f, "token", token);
+	pj_form_add(&f, "token_type_hint", hint);
+	pj_form_add(&f, "client_id", c->client_id);
 	if (f.oom) {
-		pjc_form_free(&f);
+		pj_form_free(&f);
 		return pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
 	}
 	/* RFC 7009: 200 with any (often empty) body means revoked */
@@ -255,6 +215,6 @@ int pjc_revoke(const struct pjc_conf *c, const char *url, const char *token, con
 		}
 		pj_http_resp_free(&h);
 	}
-	pjc_form_free(&f);
+	pj_form_free(&f);
 	return rc;
 }

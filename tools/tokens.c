@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "client.h"
+#include "sso.h"
 
 int pjc_store_response(struct pjc_login *l, const struct pjc_oauth_resp *r, const char *audience,
                        int64_t now, struct pjc_err *e)
@@ -113,7 +114,7 @@ int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid
 	const char *aud = audience != NULL ? audience : "";
 	struct pjc_login l;
 	struct pjc_oauth_resp r;
-	struct pjc_form f = { NULL, 0, 0, 0 };
+	struct pj_form f = { NULL, 0, 0, 0 };
 	struct pjc_token *t;
 	struct pjc_err refused = { 0, "" };
 	char *lockname = NULL, list[300];
@@ -130,7 +131,7 @@ int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid
 			         c->issuer);
 		return rc;
 	}
-	lockname = pjc_login_name(c->issuer, c->client_id, 1);
+	lockname = pj_login_file_name(c->issuer, c->client_id, 1);
 	if (lockname == NULL)
 		return pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
 	lock = pjc_cache_lock(c->cache_dir, lockname, (int)c->http_timeout * 2 + 5, e);
@@ -172,11 +173,11 @@ int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid
 		              l.refresh_token == NULL ? " or was revoked" : "");
 		goto out;
 	}
-	pjc_form_add(&f, "grant_type", "refresh_token");
-	pjc_form_add(&f, "refresh_token", l.refresh_token);
-	pjc_form_add(&f, "client_id", c->client_id);
+	pj_form_add(&f, "grant_type", "refresh_token");
+	pj_form_add(&f, "refresh_token", l.refresh_token);
+	pj_form_add(&f, "client_id", c->client_id);
 	if (aud[0] != '\0')
-		pjc_form_add(&f, "resource", aud);
+		pj_form_add(&f, "resource", aud);
 	rc = pjc_oauth_post(c, l.token_endpoint, &f, &r, e);
 	if (rc != 0) {
 		if (rc == PJC_EXIT_NETWORK)
@@ -214,7 +215,7 @@ int pjc_get_token(const struct pjc_conf *c, const char *audience, long min_valid
 	rc = t != NULL ? copy_out(t, token, expires_at, e)
 	               : pjc_fail(e, PJC_EXIT_FAIL, "the new token was not kept");
 out:
-	pjc_form_free(&f);
+	pj_form_free(&f);
 	pjc_oauth_resp_free(&r);
 	pjc_login_free(&l);
 	pjc_cache_unlock(lock);

@@ -8,6 +8,7 @@
 #   ac.sh mint STATEDIR --user USER --audience AUD [--alg ALG] [--scope "S ..."] [--ttl SECONDS] [--json]
 #   ac.sh robot STATEDIR --audience AUD [--alg ALG] [--scope "S ..."] [--ttl SECONDS] [--json]
 #   ac.sh device-approve STATEDIR USER_CODE USER
+#   ac.sh device-deny STATEDIR USER_CODE
 #   ac.sh stats STATEDIR [--reset]
 set -euo pipefail
 
@@ -23,7 +24,7 @@ die() {
 }
 
 usage() {
-	sed -n '4,11s/^#   //p' "${BASH_SOURCE[0]}" >&2
+	sed -n '4,12s/^#   //p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -181,16 +182,22 @@ cmd_resource() {
 	set_resource "$aud" "$alg" "$ttl" "$scope"
 }
 
+# Open the verification page for user code $1 with the cookie jar $jar;
+# sets iss and xsrf (the caller's locals).
+device_form() {
+	iss=$(issuer)
+	trap 'rm -f "$DIR/cookies.$$"' EXIT
+	page=$(ac_curl -c "$jar" -b "$jar" -G "$iss/device" --data-urlencode "user_code=$1")
+	xsrf=$(sed -n 's/.*name="xsrf" value="\([^"]*\)".*/\1/p' <<<"$page")
+	[ -n "$xsrf" ] || die "no device verification form"
+}
+
 # Play the person at the auth center: open the verification page, confirm,
 # log in as USER (any name is accepted) and consent.
 cmd_device_approve() {
 	[ $# -eq 2 ] || usage
 	local code=$1 user=$2 iss page xsrf url jar=$DIR/cookies.$$
-	iss=$(issuer)
-	trap 'rm -f "$DIR/cookies.$$"' EXIT
-	page=$(ac_curl -c "$jar" -b "$jar" -G "$iss/device" --data-urlencode "user_code=$code")
-	xsrf=$(sed -n 's/.*name="xsrf" value="\([^"]*\)".*/\1/p' <<<"$page")
-	[ -n "$xsrf" ] || die "no device verification form"
+	device_form "$code"
 	ac_curl -c "$jar" -b "$jar" -o /dev/null "$iss/device" \
 		-d "xsrf=$xsrf" --data-urlencode "user_code=$code"
 	url=$(ac_curl -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' "$iss/device" \
@@ -201,6 +208,16 @@ cmd_device_approve() {
 	[[ $url == "$iss/interaction/"* ]] || die "login as $user did not lead to consent"
 	page=$(ac_curl -c "$jar" -b "$jar" -L "$url" -d prompt=consent)
 	grep -q 'Sign-in Success' <<<"$page" || die "device approval failed"
+	rm -f "$jar"
+}
+
+# Play the person who presses Abort on the verification page instead.
+cmd_device_deny() {
+	[ $# -eq 1 ] || usage
+	local code=$1 iss page xsrf jar=$DIR/cookies.$$
+	device_form "$code"
+	ac_curl -c "$jar" -b "$jar" -o /dev/null "$iss/device" \
+		-d "xsrf=$xsrf" --data-urlencode "user_code=$code" -d abort=yes
 	rm -f "$jar"
 }
 
@@ -286,6 +303,7 @@ resource) cmd_resource "$@" ;;
 mint) cmd_mint "$@" ;;
 robot) cmd_robot "$@" ;;
 device-approve) cmd_device_approve "$@" ;;
+device-deny) cmd_device_deny "$@" ;;
 stats) cmd_stats "$@" ;;
 *) usage ;;
 esac

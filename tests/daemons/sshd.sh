@@ -6,6 +6,12 @@
 # another audience, another user, not a token) are refused, for the
 # reason the module logs.  A token longer than OpenSSH's 1023-byte answer
 # limit goes through keyboard-interactive in parts (chunked entry).
+# Last, desktop sign-on over ssh: a client with no helper answers the
+# prompt with nothing, sees the device flow's URL and code in an echo-off
+# prompt, the test approves at the auth center, the session starts, and
+# inside it `pam-jwt token` gets a token for another host from the
+# session's token cache (written by sshd's session side from the PAM
+# environment of its authenticating child) with no second sign-in.
 #
 # Runs in private namespaces (see common.sh); needs root.
 set -u
@@ -274,6 +280,71 @@ ok "an unknown host key: the helper does not confirm it, ssh stops" \
 	test "$RC" -ne 0 -a -z "$OUT"
 ok "an unknown host key: ssh says the host key was not verified" \
 	grep -qi "host key verification failed" "$T/log/ssh.err"
+
+# 6. The device flow at the ssh prompt, and the session's token cache.
+#    pam_systemd would make /run/user/UID; the namespace has no systemd.
+dm_conf "$T/pam_jwt_dev.conf" "audience = $AUD" "client_id = pam-jwt-cli" \
+	"sso_audiences = ssh://host2" "http_timeout = 5"
+cat >"/etc/pam.d/$SVC" <<EOF
+auth     required  $DM_MODULE config=$T/pam_jwt_dev.conf device_flow device_in_prompt
+account  required  $DM_MODULE config=$T/pam_jwt_dev.conf
+account  required  pam_permit.so
+session  optional  $DM_MODULE config=$T/pam_jwt_dev.conf
+session  required  pam_permit.so
+EOF
+mkdir -p /run/user
+install -d -m 700 -o "$DM_UID" -g "$DM_UID" "/run/user/$DM_UID"
+chmod 644 "$DM_AC/ca.pem"
+CODEF=$T/ask/device.code
+rm -f "$CODEF" "$CODEF.done"
+INSIDE="$top_builddir/tools/pam-jwt token --audience ssh://host2 | cut -d. -f2;
+ls /run/user/$DM_UID/pam-jwt; env | grep -c '^PAM_JWT_SSO=' || true"
+dm_log_mark
+# (the pseudo-terminal is made as root: the namespace's ptmx is root's)
+timeout 120 python3 "$top_srcdir/tests/daemons/ptydevice.py" "$CODEF" \
+	setpriv --reuid="$DM_UID" --regid="$DM_UID" --init-groups \
+	env -i PATH="$DM_PATH" HOME="$T/home/$DM_USER" TERM=dumb \
+	ssh -F /dev/null -p "$PORT" -T -o StrictHostKeyChecking=no \
+	-o UserKnownHostsFile="$T/home/$DM_USER/known_hosts" -o GlobalKnownHostsFile=/dev/null \
+	-o PreferredAuthentications="$KI" -o PubkeyAuthentication=no -o LogLevel=ERROR \
+	"$DM_USER@127.0.0.1" "$INSIDE" >"$T/log/device.out" 2>&1 &
+dpid=$!
+for ((i = 0; i < 200; i++)); do
+	[ -s "$CODEF" ] && break
+	sleep 0.1
+done
+code=$(cat "$CODEF" 2>/dev/null)
+ok "device flow over ssh: the person sees a code" test -n "$code"
+"$DM_ACSH" device-approve "$DM_AC" "$code" "$DM_USER" >"$T/log/approve.out" 2>&1 ||
+	diag "device-approve failed: $(cat "$T/log/approve.out")"
+touch "$CODEF.done"
+wait "$dpid"
+drc=$?
+DOUT=$(cat "$T/log/device.out")
+is "device flow over ssh: logged in (ssh exit 0)" "$drc" 0
+# What the person sees at the prompt, as text (port and code made fixed).
+seen=$(grep -Eo "\($DM_USER@127\.0\.0\.1\) [^:]*(:[^ ]*)* ?[^:]*: " <<<"$DOUT" |
+	sed -E 's/code [A-Z0-9]{4}-[A-Z0-9]{4}/code XXXX-XXXX/; s/127\.0\.0\.1:[0-9]+/127.0.0.1:PORT/')
+is "device flow over ssh: the prompts the person sees" "$seen" \
+	"($DM_USER@127.0.0.1) Token: 
+($DM_USER@127.0.0.1) Approve at https://127.0.0.1:PORT/device with code XXXX-XXXX, then press Enter: "
+dm_log_has "device flow over ssh: the issued token was accepted for $DM_USER" \
+	"pam_jwt\\($SVC:auth\\): accepted token for user=\"$DM_USER\""
+payload=$(sed -n '/^[A-Za-z0-9_-]\{20,\}$/p' <<<"$DOUT" | head -n 1)
+aud=$(node -e 'try { process.stdout.write(String(JSON.parse(Buffer.from(process.argv[1], "base64url")).aud)) } catch (e) {}' "$payload")
+is "inside the ssh session: pam-jwt token --audience ssh://host2, no second sign-in" \
+	"$aud" "ssh://host2"
+ok "inside the ssh session: the cache is in /run/user/$DM_UID/pam-jwt" \
+	grep -Eq '^login-[0-9a-f]{16}\.json$' <<<"$DOUT"
+ok "inside the ssh session: the tokens are not in the session's environment" \
+	grep -qx 0 <<<"$DOUT"
+for ((i = 0; i < 50; i++)); do
+	ls "/run/user/$DM_UID/pam-jwt"/login-*.json >/dev/null 2>&1 || break
+	sleep 0.1
+done
+ok "the ssh session closed: the token cache is gone" \
+	bash -c '! ls "$1"/login-*.json >/dev/null 2>&1' _ "/run/user/$DM_UID/pam-jwt"
+[ "$aud" = "ssh://host2" ] || { diag "ssh output:"; dm_redact <<<"$DOUT" | sed 's/^/#   /'; }
 
 dm_no_token_logged "$DM_SYSLOG" "$LOG"
 done_testing

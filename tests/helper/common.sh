@@ -249,16 +249,10 @@ th_login() {
 $(cat "$T/login.err")"
 }
 
-# deny_code CODE: play the person who presses "Abort" on the verification
-# page (oidc-provider's device flow form: xsrf, user_code, abort=yes).
+# deny_code CODE: play the person who presses "Abort" on the
+# verification page.
 deny_code() {
-	local jar=$T/deny.jar page xsrf
-	page=$(curl -sS --cacert "$ACDIR/ca.pem" -c "$jar" -b "$jar" -G "$ISS/device" \
-		--data-urlencode "user_code=$1")
-	xsrf=$(sed -n 's/.*name="xsrf" value="\([^"]*\)".*/\1/p' <<<"$page")
-	[ -n "$xsrf" ] || return 1
-	curl -sS --cacert "$ACDIR/ca.pem" -c "$jar" -b "$jar" -o /dev/null "$ISS/device" \
-		-d "xsrf=$xsrf" --data-urlencode "user_code=$1" -d abort=yes
+	"$AC" device-deny "$ACDIR" "$1"
 }
 
 # ---- pam-jwt verify ------------------------------------------------------

@@ -440,6 +440,17 @@ dr_prompts() { printf '%s\n' "$DR_OUT" | sed -n 's/^prompt: //p'; }
 # dr_env: the PAM_JWT_* variables the last run printed (-e), one per line.
 dr_env() { printf '%s\n' "$DR_OUT" | sed -n 's/^env: //p'; }
 
+# like NAME TEXT REGEX: a line of TEXT matches the extended REGEX.
+like() {
+	if printf '%s\n' "$2" | grep -Eq -- "$3"; then
+		ok "$1" true
+	else
+		ok "$1" false
+		diag "  want a line matching: $3; got:"
+		printf '%s\n' "$2" | pj_redact | sed 's/^/#     /'
+	fi
+}
+
 # log_mark / log_since: the log lines written since the mark.
 log_mark() { LOG_MARK=$(wc -l <"$PJ_LOG"); }
 log_since() { tail -n +"$((LOG_MARK + 1))" "$PJ_LOG"; }

@@ -23,6 +23,16 @@
  *   run ("account: N TEXT", "session: N TEXT").
  * - With -e, every PAM_JWT_* variable of the handle's PAM environment is
  *   printed at the end as "env: NAME=VALUE".
+ * - -E NAME=VALUE (repeatable) puts a variable into the PAM environment
+ *   before authentication (what pam_systemd's XDG_RUNTIME_DIR would be).
+ * - With -C, pam_setcred(PAM_ESTABLISH_CRED) runs before the session
+ *   (sudo, su and sshd do; -S alone is an application that does not).
+ * - -x CMD runs CMD with /bin/sh inside the open session, with the PAM
+ *   environment as its environment (plus PATH), before the session is
+ *   closed; its exit status is printed as "exec: N".
+ * - With -i, SIGUSR1 has a handler (installed without SA_RESTART, as sshd
+ *   and greeters do), so the signal interrupts the module's waits instead
+ *   of ending the process; "pid: N" is printed first.
  * - The last line is "result: N TEXT" (the last pam_authenticate() code and
  *   pam_strerror()).  Exit status: the PAM code of the last step run
  *   (0 = success); 99 for a usage or driver error.
@@ -33,10 +43,12 @@
  * to the file named by $PAMDRIVE_LOG (dropped when it is unset). */
 #include "config.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -237,7 +249,8 @@ static int read_answers(const char *path, struct answers *a)
 static void usage(void)
 {
 	fputs("usage: pamdrive -D CONFDIR -s SERVICE -u USER [-c CAP] [-f ANSWERS]\n"
-	      "                [-a USER2] [-U USER3] [-S] [-e]\n",
+	      "                [-a USER2] [-U USER3] [-S] [-e] [-E NAME=VALUE] [-C]\n"
+	      "                [-x CMD] [-i]\n",
 	      stderr);
 }
 
@@ -257,8 +270,42 @@ static void print_env(pam_handle_t *pamh)
 	free(env);
 }
 
+/* Run cmd with /bin/sh and the handle's PAM environment; its status. */
+static int run_in_session(pam_handle_t *pamh, const char *cmd)
+{
+	char **env = pam_getenvlist(pamh), *path = (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+	char *argv[] = { (char *)"sh", (char *)"-c", (char *)cmd, NULL };
+	char **envp;
+	size_t n = 0, i;
+	pid_t pid;
+	int status = 0;
+
+	while (env != NULL && env[n] != NULL)
+		n++;
+	envp = calloc(n + 2, sizeof(*envp));
+	if (envp == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		envp[i] = env[i];
+	envp[n] = path;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execve("/bin/sh", argv, envp);
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &status, 0) < 0)
+		;
+	for (i = 0; i < n; i++)
+		free(env[i]);
+	free(env);
+	free(envp);
+	return pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 /* pam_acct_mgmt() then pam_open_session(), as USER3 when given. */
-static int account_and_session(pam_handle_t *pamh, const char *user3)
+static int account_and_session(pam_handle_t *pamh, const char *user3, int setcred,
+			       const char *cmd)
 {
 	int rc;
 
@@ -268,11 +315,24 @@ static int account_and_session(pam_handle_t *pamh, const char *user3)
 	printf("account: %d %s\n", rc, pam_strerror(pamh, rc));
 	if (rc != PAM_SUCCESS)
 		return rc;
+	if (setcred) {
+		rc = pam_setcred(pamh, PAM_ESTABLISH_CRED);
+		printf("setcred: %d %s\n", rc, pam_strerror(pamh, rc));
+		if (rc != PAM_SUCCESS)
+			return rc;
+	}
 	rc = pam_open_session(pamh, 0);
 	printf("session: %d %s\n", rc, pam_strerror(pamh, rc));
+	if (rc == PAM_SUCCESS && cmd != NULL)
+		printf("exec: %d\n", run_in_session(pamh, cmd));
 	if (rc == PAM_SUCCESS)
 		pam_close_session(pamh, 0);
 	return rc;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
 }
 
 int main(int argc, char **argv)
@@ -281,13 +341,14 @@ int main(int argc, char **argv)
 	struct pam_conv conv = { converse, &a };
 	pam_handle_t *pamh = NULL;
 	const char *confdir = NULL, *service = NULL, *user = NULL, *file = NULL;
-	const char *user2 = NULL, *user3 = NULL;
+	const char *user2 = NULL, *user3 = NULL, *cmd = NULL, *preset[16];
 	char *end = NULL;
-	size_t i;
-	int opt, rc, session = 0, show_env = 0;
+	size_t i, npreset = 0;
+	int opt, rc, session = 0, show_env = 0, setcred = 0;
+	struct sigaction sa;
 
 	memset(&a, 0, sizeof(a));
-	while ((opt = getopt(argc, argv, "D:s:u:c:f:a:U:Se")) != -1) {
+	while ((opt = getopt(argc, argv, "D:s:u:c:f:a:U:SeE:Cx:i")) != -1) {
 		switch (opt) {
 		case 'D': confdir = optarg; break;
 		case 's': service = optarg; break;
@@ -297,6 +358,19 @@ int main(int argc, char **argv)
 		case 'U': user3 = optarg; break;
 		case 'S': session = 1; break;
 		case 'e': show_env = 1; break;
+		case 'C': setcred = 1; break;
+		case 'x': cmd = optarg; break;
+		case 'E':
+			if (npreset < sizeof(preset) / sizeof(preset[0]))
+				preset[npreset++] = optarg;
+			break;
+		case 'i':
+			memset(&sa, 0, sizeof(sa));
+			sa.sa_handler = on_usr1; /* no SA_RESTART */
+			sigaction(SIGUSR1, &sa, NULL);
+			printf("pid: %ld\n", (long)getpid());
+			fflush(stdout);
+			break;
 		case 'c':
 			a.cap = strtoul(optarg, &end, 10);
 			if (end == optarg || *end != '\0') {
@@ -325,6 +399,8 @@ int main(int argc, char **argv)
 		printf("pam_start_confdir failed: %d\n", rc);
 		return DRIVER_ERROR;
 	}
+	for (i = 0; i < npreset; i++)
+		pam_putenv(pamh, preset[i]);
 	rc = pam_authenticate(pamh, 0);
 	if (user2 != NULL) {
 		printf("first: %d %s\n", rc, pam_strerror(pamh, rc));
@@ -339,7 +415,7 @@ int main(int argc, char **argv)
 	printf("answers used: %zu of %zu\n", a.next, a.n);
 	printf("result: %d %s\n", rc, pam_strerror(pamh, rc));
 	if (session && rc == PAM_SUCCESS)
-		rc = account_and_session(pamh, user3);
+		rc = account_and_session(pamh, user3, setcred, cmd);
 	if (show_env)
 		print_env(pamh);
 	pam_end(pamh, rc);

@@ -77,6 +77,8 @@ struct pj_config {
 	char *ca_file, *ca_dir; /* trust anchors for the auth center */
 	char *cache_dir;
 	char *fetch_helper; /* the program that makes the HTTPS requests */
+	char *https_proxy; /* http://HOST:PORT, or NULL: no proxy (never the environment's) */
+	char *no_proxy; /* hosts reached without the proxy, or NULL */
 	int64_t http_timeout; /* seconds, total per request */
 	int64_t refresh_interval; /* cache lifetime without Cache-Control */
 	int64_t refresh_min_interval; /* at most one fetch per this, per issuer */

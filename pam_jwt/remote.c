@@ -47,6 +47,8 @@ static struct pj_http_opts http_opts(const struct pj_config *cfg)
 	o.ca_file = cfg->ca_file;
 	o.ca_dir = cfg->ca_dir;
 	o.timeout_ms = (long)cfg->http_timeout * 1000;
+	o.proxy = cfg->https_proxy;
+	o.no_proxy = cfg->no_proxy;
 	return o;
 }
 

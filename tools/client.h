@@ -64,6 +64,8 @@ struct pjc_conf {
 	long min_valid; /* seconds a printed token must stay valid */
 	int allow_multi_audience; /* hand out an aud array holding others too */
 	char *cache_dir; /* resolved: $XDG_CACHE_HOME/pam-jwt ... */
+	char *https_proxy; /* http://HOST:PORT (never https_proxy of the environment) */
+	char *no_proxy;
 };
 
 /* Fill c with the defaults, then /etc/pam-jwt/client.conf, then the

@@ -73,6 +73,13 @@ static const struct opt opts[] = {
 	{ "fetch_helper", OPT_PATH, OFF(fetch_helper), 0, 0, NULL },
 	{ "https_proxy", OPT_PROXY, OFF(https_proxy), 0, 0, NULL },
 	{ "no_proxy", OPT_HOSTS, OFF(no_proxy), 0, 0, NULL },
+	{ "introspect", OPT_FLAG, OFF(introspect), 0, 0, NULL },
+	{ "introspection_endpoint", OPT_STRING, OFF(introspection_endpoint), 0, 0, NULL },
+	{ "introspect_client_id", OPT_STRING, OFF(introspect_client_id), 0, 0, NULL },
+	{ "introspect_secret_file", OPT_PATH, OFF(introspect_secret_file), 0, 0, NULL },
+	{ "introspect_unavailable", OPT_CHOICE, OFF(introspect_unavailable_allow), 0, 0,
+	  "refuse|allow" },
+	{ "introspect_cache", OPT_DURATION, OFF(introspect_cache), 0, 10, NULL },
 	{ "http_timeout", OPT_DURATION, OFF(http_timeout), 1, 60, NULL },
 	{ "refresh_interval", OPT_DURATION, OFF(refresh_interval), 60, 7LL * 86400, NULL },
 	{ "refresh_min_interval", OPT_DURATION, OFF(refresh_min_interval), 0, 86400, NULL },
@@ -190,6 +197,9 @@ void pj_config_free(struct pj_config *cfg)
 	free(cfg->fetch_helper);
 	free(cfg->https_proxy);
 	free(cfg->no_proxy);
+	free(cfg->introspection_endpoint);
+	free(cfg->introspect_client_id);
+	free(cfg->introspect_secret_file);
 	free(cfg->map_file);
 	free(cfg->user_strip_suffix);
 	free(cfg->deny_users);

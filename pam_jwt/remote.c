@@ -39,7 +39,7 @@ static void note_as(char *note, int failure, const char *what, const char *reaso
 			note[i] = '?';
 }
 
-static struct pj_http_opts http_opts(const struct pj_config *cfg)
+struct pj_http_opts pj_remote_http_opts(const struct pj_config *cfg)
 {
 	struct pj_http_opts o;
 
@@ -72,10 +72,8 @@ static enum pj_status get_json(const struct pj_config *cfg, const char *url,
 	return st;
 }
 
-/* jwks_uri from the configuration, or from the discovery document (whose
- * issuer must be the configured one). */
-static enum pj_status find_jwks_uri(const struct pj_config *cfg, const struct pj_http_opts *o,
-                                    char **uri, struct pj_err *err)
+enum pj_status pj_remote_discover(const struct pj_config *cfg, const struct pj_http_opts *o,
+                                  const char *member, char **uri, struct pj_err *err)
 {
 	struct json_object *doc = NULL;
 	const char *s = NULL;
@@ -83,10 +81,6 @@ static enum pj_status find_jwks_uri(const struct pj_config *cfg, const struct pj
 	char *url;
 	enum pj_status st;
 
-	if (cfg->jwks_uri != NULL) {
-		*uri = strdup(cfg->jwks_uri);
-		return *uri ? PJ_OK : pj_fail(err, PJ_E_NOMEM, "out of memory");
-	}
 	n = strlen(cfg->issuer) + sizeof("/.well-known/openid-configuration");
 	url = malloc(n);
 	if (url == NULL)
@@ -103,13 +97,24 @@ static enum pj_status find_jwks_uri(const struct pj_config *cfg, const struct pj
 	if (pj_json_get_string(doc, "issuer", &s, &slen) != 1 ||
 	    !pj_json_str_eq(s, slen, cfg->issuer))
 		st = pj_fail(err, PJ_E_UNAVAILABLE, "discovery document names another issuer");
-	else if (pj_json_get_string(doc, "jwks_uri", &s, &slen) != 1 || slen < 9 ||
+	else if (pj_json_get_string(doc, member, &s, &slen) != 1 || slen < 9 ||
 	         strncmp(s, "https://", 8) != 0 || memchr(s, '\0', slen) != NULL)
-		st = pj_fail(err, PJ_E_UNAVAILABLE, "discovery document has no https jwks_uri");
+		st = pj_fail(err, PJ_E_UNAVAILABLE, "discovery document has no https %s", member);
 	else if ((*uri = strdup(s)) == NULL)
 		st = pj_fail(err, PJ_E_NOMEM, "out of memory");
 	json_object_put(doc);
 	return st;
+}
+
+/* jwks_uri from the configuration, or from the discovery document. */
+static enum pj_status find_jwks_uri(const struct pj_config *cfg, const struct pj_http_opts *o,
+                                    char **uri, struct pj_err *err)
+{
+	if (cfg->jwks_uri != NULL) {
+		*uri = strdup(cfg->jwks_uri);
+		return *uri ? PJ_OK : pj_fail(err, PJ_E_NOMEM, "out of memory");
+	}
+	return pj_remote_discover(cfg, o, "jwks_uri", uri, err);
 }
 
 static int64_t mono_ms(void)
@@ -125,7 +130,7 @@ static int64_t mono_ms(void)
 static enum pj_status fetch(const struct pj_config *cfg, int64_t now, struct pj_cache_entry *e,
                             char *note, struct pj_err *err)
 {
-	struct pj_http_opts o = http_opts(cfg);
+	struct pj_http_opts o = pj_remote_http_opts(cfg);
 	struct json_object *jwks = NULL;
 	struct pj_keyset *check = NULL;
 	char *uri = NULL;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http.h"
 #include "jwk.h"
 #include "options.h"
 #include "pj_err.h"
@@ -24,5 +25,16 @@
 enum pj_status pj_remote_keys(const struct pj_config *cfg, const char *kid, size_t kidlen,
                               enum jws_alg alg, int64_t now, int force, struct pj_keyset *set,
                               char *note, struct pj_err *err);
+
+/* The HTTP options for requests to cfg's auth center (CA, time limit,
+ * proxy). */
+struct pj_http_opts pj_remote_http_opts(const struct pj_config *cfg);
+
+/* The https URL in member `member` of the auth center's discovery
+ * document (whose issuer must be cfg->issuer), fetched through the fetch
+ * helper with o.  Sets *uri (caller frees).  Errors: PJ_E_UNAVAILABLE
+ * (unreachable, another issuer, no such https member), PJ_E_NOMEM. */
+enum pj_status pj_remote_discover(const struct pj_config *cfg, const struct pj_http_opts *o,
+                                  const char *member, char **uri, struct pj_err *err);
 
 #endif

@@ -103,8 +103,8 @@ static enum pj_status check_times(const struct json_object *claims, const struct
 	return PJ_OK;
 }
 
-static enum pj_status check_aud(const struct json_object *claims, const char *want,
-                                struct pj_err *err)
+enum pj_status pj_claims_check_aud(const struct json_object *claims, const char *want,
+                                   struct pj_err *err)
 {
 	struct json_object *aud = NULL;
 	size_t i, n;
@@ -157,7 +157,7 @@ enum pj_status pj_claims_check(const struct jws *jws, const struct pj_config *cf
 		return pj_fail(err, PJ_E_ISSUER, "iss is not a string");
 	if (!pj_json_str_eq(iss, isslen, cfg->issuer))
 		return pj_fail(err, PJ_E_ISSUER, "token issuer is not %s", cfg->issuer);
-	if ((st = check_aud(jws->claims, cfg->audience, err)) != PJ_OK)
+	if ((st = pj_claims_check_aud(jws->claims, cfg->audience, err)) != PJ_OK)
 		return st;
 	return check_times(jws->claims, cfg, now, err);
 }

@@ -24,4 +24,9 @@ enum pj_status pj_claims_check(const struct jws *jws, const struct pj_config *cf
  * 4.1.9): case-insensitive, "application/" optional on either side. */
 int pj_typ_matches(const char *typ, size_t typlen, const char *want);
 
+/* aud of claims (a string, or a non-empty array of strings) contains
+ * want.  Errors: PJ_E_AUDIENCE with the reason. */
+enum pj_status pj_claims_check_aud(const struct json_object *claims, const char *want,
+                                   struct pj_err *err);
+
 #endif

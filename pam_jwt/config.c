@@ -213,6 +213,17 @@ enum pj_status pj_config_check(const struct pj_config *cfg, struct pj_err *err)
 		               "or use an https issuer or jwks_uri");
 	if (cfg->jwks_uri != NULL && strncmp(cfg->jwks_uri, "https://", 8) != 0)
 		return pj_fail(err, PJ_E_CONFIG, "jwks_uri must be an https:// URL");
+	if (cfg->introspection_endpoint != NULL &&
+	    strncmp(cfg->introspection_endpoint, "https://", 8) != 0)
+		return pj_fail(err, PJ_E_CONFIG, "introspection_endpoint must be an https:// URL");
+	if (cfg->introspect &&
+	    (cfg->introspect_client_id == NULL || cfg->introspect_secret_file == NULL))
+		return pj_fail(err, PJ_E_CONFIG,
+		               "introspect needs introspect_client_id and introspect_secret_file");
+	if (cfg->introspect && cfg->introspection_endpoint == NULL &&
+	    strncmp(cfg->issuer, "https://", 8) != 0)
+		return pj_fail(err, PJ_E_CONFIG,
+		               "introspect needs introspection_endpoint or an https issuer");
 	if (cfg->accounts_uid_min > cfg->accounts_uid_max)
 		return pj_fail(err, PJ_E_CONFIG, "accounts_uid_min is above accounts_uid_max");
 	/* a provisional entry carries the UID the account will keep: the NSS

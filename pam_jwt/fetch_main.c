@@ -136,6 +136,8 @@ int main(void)
 	o.ca_dir = req.ca_dir;
 	o.timeout_ms = req.timeout_ms;
 	o.max_body = req.max_body;
+	o.proxy = req.proxy;
+	o.no_proxy = req.no_proxy;
 	if (pj_http_request(req.url, req.form, &o, &resp, &err) != PJ_OK)
 		rc = reply(err.status, NULL, err.reason);
 	else

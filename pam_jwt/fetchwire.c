@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fetchwire.h"
+#include "proxy.h"
 
 #define ABSENT 0xffffffffu
 #define NUM_MAX 24
@@ -60,11 +61,12 @@ enum pj_status pj_fetchwire_req_encode(const char *url, const char *form,
 {
 	struct wbuf w = { NULL, 0, 0, 0 };
 	size_t total = strlen(url) + (form ? strlen(form) : 0) +
-	               (o->ca_file ? strlen(o->ca_file) : 0) + (o->ca_dir ? strlen(o->ca_dir) : 0);
+	               (o->ca_file ? strlen(o->ca_file) : 0) + (o->ca_dir ? strlen(o->ca_dir) : 0) +
+	               (o->proxy ? strlen(o->proxy) : 0) + (o->no_proxy ? strlen(o->no_proxy) : 0);
 
 	if (strlen(url) > PJ_FETCH_URL_MAX || total > PJ_FETCH_REQ_MAX - 256)
 		return pj_fail(err, PJ_E_TOO_LARGE, "request to the auth center is too large");
-	if (pj_buf_append(&w.p, &w.len, &w.cap, "PJF1", 4) != 0)
+	if (pj_buf_append(&w.p, &w.len, &w.cap, "PJF2", 4) != 0)
 		w.failed = 1;
 	put_str(&w, url);
 	put_str(&w, form);
@@ -72,6 +74,8 @@ enum pj_status pj_fetchwire_req_encode(const char *url, const char *form,
 	put_str(&w, o->ca_dir);
 	put_num(&w, o->timeout_ms);
 	put_num(&w, (long long)(o->max_body ? o->max_body : PJ_HTTP_MAX_BODY));
+	put_str(&w, o->proxy);
+	put_str(&w, o->no_proxy);
 	return finish(&w, out, outlen, err);
 }
 
@@ -182,6 +186,8 @@ void pj_fetchwire_req_free(struct pj_fetch_req *req)
 		pj_free_secret(req->form, strlen(req->form) + 1);
 	free(req->ca_file);
 	free(req->ca_dir);
+	free(req->proxy);
+	free(req->no_proxy);
 	memset(req, 0, sizeof(*req));
 }
 
@@ -194,11 +200,12 @@ enum pj_status pj_fetchwire_req_decode(const char *buf, size_t len, struct pj_fe
 
 	memset(&q, 0, sizeof(q));
 	memset(req, 0, sizeof(*req));
-	if (len < 4 || memcmp(buf, "PJF1", 4) != 0 || len > PJ_FETCH_REQ_MAX ||
+	if (len < 4 || memcmp(buf, "PJF2", 4) != 0 || len > PJ_FETCH_REQ_MAX ||
 	    !get_str(&r, &q.url, PJ_FETCH_URL_MAX, 0) || !get_str(&r, &q.form, len, 1) ||
 	    !get_str(&r, &q.ca_file, PJ_FETCH_PATH_MAX, 1) ||
 	    !get_str(&r, &q.ca_dir, PJ_FETCH_PATH_MAX, 1) || !get_num(&r, 1, 600000, &t) ||
-	    !get_num(&r, 1, 64LL * 1024 * 1024, &mb) || r.pos != len) {
+	    !get_num(&r, 1, 64LL * 1024 * 1024, &mb) || !get_str(&r, &q.proxy, PJ_PROXY_MAX, 1) ||
+	    !get_str(&r, &q.no_proxy, PJ_NO_PROXY_MAX, 1) || r.pos != len) {
 		pj_fetchwire_req_free(&q);
 		return pj_fail(err, PJ_E_FORMAT, "malformed request frame");
 	}

@@ -2,7 +2,8 @@
  * makes the module's HTTPS requests in a process of its own.  Both are
  * frames of length-prefixed fields:
  *
- *   request:  "PJF1" url form ca_file ca_dir timeout_ms max_body
+ *   request:  "PJF2" url form ca_file ca_dir timeout_ms max_body proxy
+ *             no_proxy
  *   response: "PJR1" result http_status max_age data
  *
  * A field is a 4-byte big-endian length and that many bytes; the length
@@ -26,6 +27,7 @@
 
 struct pj_fetch_req {
 	char *url, *form, *ca_file, *ca_dir; /* owned; form and the CAs may be NULL */
+	char *proxy, *no_proxy; /* owned, may be NULL (proxy.h) */
 	long timeout_ms;
 	size_t max_body;
 };

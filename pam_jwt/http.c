@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "http.h"
+#include "proxy.h"
 
 /* libcurl is loaded when a request is made, not with the module: most
  * logins never fetch anything, and libcurl with its 30-odd dependencies
@@ -112,6 +113,9 @@ enum pj_status pj_http_request(const char *url, const char *form, const struct p
 	s.max = opts->max_body ? opts->max_body : PJ_HTTP_MAX_BODY;
 	if (strncmp(url, "https://", 8) != 0)
 		return pj_fail(err, PJ_E_UNAVAILABLE, "refusing a non-https URL");
+	if ((opts->proxy != NULL && !pj_proxy_valid(opts->proxy)) ||
+	    (opts->no_proxy != NULL && !pj_no_proxy_valid(opts->no_proxy)))
+		return pj_fail(err, PJ_E_CONFIG, "the proxy must be http://HOST:PORT");
 	if (curl_load(&api) != 0) {
 		/* curl_load's dlclose may have cleared the message already */
 		const char *why = dlerror();
@@ -157,7 +161,18 @@ enum pj_status pj_http_request(const char *url, const char *form, const struct p
 	api.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, opts->timeout_ms);
 	bad |= api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
 	api.easy_setopt(c, CURLOPT_NOPROGRESS, 1L);
-	bad |= api.easy_setopt(c, CURLOPT_PROXY, "") != CURLE_OK;
+	/* The configured proxy or none: "" turns off libcurl's reading of
+	 * https_proxy, HTTPS_PROXY, ALL_PROXY; an explicit no-proxy list
+	 * ("" when none) keeps NO_PROXY out too.  HTTPS goes through the
+	 * proxy with CONNECT: TLS and its checks stay end to end. */
+	bad |= api.easy_setopt(c, CURLOPT_PROXY, opts->proxy != NULL ? opts->proxy : "") !=
+	       CURLE_OK;
+	bad |= api.easy_setopt(c, CURLOPT_NOPROXY, opts->no_proxy != NULL ? opts->no_proxy : "") !=
+	       CURLE_OK;
+	if (opts->proxy != NULL) {
+		bad |= api.easy_setopt(c, CURLOPT_PROXYTYPE, (long)CURLPROXY_HTTP) != CURLE_OK;
+		bad |= api.easy_setopt(c, CURLOPT_HTTPPROXYTUNNEL, 1L) != CURLE_OK;
+	}
 	bad |= api.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s.max) != CURLE_OK;
 	api.easy_setopt(c, CURLOPT_USERAGENT, "pam_jwt/" PACKAGE_VERSION);
 	api.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);

@@ -1,7 +1,8 @@
 /* HTTPS requests with libcurl, the way a PAM module must make them: https
  * only (redirects too), certificate and host name always verified, a total
  * time limit, a size limit on the body, no signals, no proxy from the
- * environment, no output, and no libcurl global state left behind. */
+ * environment (only the configured one, see proxy.h), no output, and no
+ * libcurl global state left behind. */
 #ifndef PJ_HTTP_H
 #define PJ_HTTP_H
 
@@ -19,6 +20,8 @@ struct pj_http_opts {
 	size_t ca_blob_len;
 	long timeout_ms; /* total, including connect and TLS */
 	size_t max_body; /* 0: PJ_HTTP_MAX_BODY */
+	const char *proxy; /* "http://HOST:PORT" (pj_proxy_valid), or NULL: no proxy */
+	const char *no_proxy; /* hosts reached directly (pj_no_proxy_valid), or NULL */
 };
 
 struct pj_http_resp {
@@ -33,7 +36,7 @@ struct pj_http_resp {
  * whatever the HTTP status, which the caller checks; *resp then holds the
  * response (release with pj_http_resp_free).  Errors: PJ_E_UNAVAILABLE
  * (connection, TLS, time-out, body over the limit, non-https URL) with
- * libcurl's reason. */
+ * libcurl's reason; PJ_E_CONFIG for a proxy or no_proxy of the wrong form. */
 enum pj_status pj_http_request(const char *url, const char *form, const struct pj_http_opts *opts,
                                struct pj_http_resp *resp, struct pj_err *err);
 

@@ -13,6 +13,7 @@
 #include "fetch.h"
 #include "options.h"
 #include "policy.h"
+#include "proxy.h"
 #include "state.h"
 
 enum opt_type {
@@ -33,7 +34,9 @@ enum opt_type {
 	OPT_GROUPS,
 	OPT_GROUP_ALLOW,
 	OPT_GROUP_MAP,
-	OPT_ARGFLAG /* a flag only a module argument may set */
+	OPT_ARGFLAG, /* a flag only a module argument may set */
+	OPT_PROXY, /* http://HOST:PORT (proxy.h) */
+	OPT_HOSTS /* a no-proxy list (proxy.h) */
 };
 
 struct opt {
@@ -69,6 +72,15 @@ static const struct opt opts[] = {
 	{ "ca_dir", OPT_PATH, OFF(ca_dir), 0, 0, NULL },
 	{ "cache_dir", OPT_PATH, OFF(cache_dir), 0, 0, NULL },
 	{ "fetch_helper", OPT_PATH, OFF(fetch_helper), 0, 0, NULL },
+	{ "https_proxy", OPT_PROXY, OFF(https_proxy), 0, 0, NULL },
+	{ "no_proxy", OPT_HOSTS, OFF(no_proxy), 0, 0, NULL },
+	{ "introspect", OPT_FLAG, OFF(introspect), 0, 0, NULL },
+	{ "introspection_endpoint", OPT_STRING, OFF(introspection_endpoint), 0, 0, NULL },
+	{ "introspect_client_id", OPT_STRING, OFF(introspect_client_id), 0, 0, NULL },
+	{ "introspect_secret_file", OPT_PATH, OFF(introspect_secret_file), 0, 0, NULL },
+	{ "introspect_unavailable", OPT_CHOICE, OFF(introspect_unavailable_allow), 0, 0,
+	  "refuse|allow" },
+	{ "introspect_cache", OPT_DURATION, OFF(introspect_cache), 0, 10, NULL },
 	{ "http_timeout", OPT_DURATION, OFF(http_timeout), 1, 60, NULL },
 	{ "refresh_interval", OPT_DURATION, OFF(refresh_interval), 60, 7LL * 86400, NULL },
 	{ "refresh_min_interval", OPT_DURATION, OFF(refresh_min_interval), 0, 86400, NULL },
@@ -111,12 +123,12 @@ static const struct opt opts[] = {
 };
 
 /* The names of enum opt_type, in its order. */
-static const char *const kind_names[] = { "string",    "path",         "flag",       "duration",
-	                                  "size",      "keyfile",      "algorithms", "require",
-	                                  "users",     "uid",          "choice",     "home",
-	                                  "glob",      "mode",         "groups",     "group-allow",
-	                                  "group-map", "argument-flag" };
-_Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == OPT_ARGFLAG + 1,
+static const char *const kind_names[] = { "string",    "path",          "flag",       "duration",
+	                                  "size",      "keyfile",       "algorithms", "require",
+	                                  "users",     "uid",           "choice",     "home",
+	                                  "glob",      "mode",          "groups",     "group-allow",
+	                                  "group-map", "argument-flag", "proxy",      "hosts" };
+_Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == OPT_HOSTS + 1,
                "one name per option type");
 
 int pj_opt_describe(size_t i, struct pj_opt_info *out)
@@ -196,6 +208,11 @@ void pj_config_free(struct pj_config *cfg)
 	free(cfg->ca_dir);
 	free(cfg->cache_dir);
 	free(cfg->fetch_helper);
+	free(cfg->https_proxy);
+	free(cfg->no_proxy);
+	free(cfg->introspection_endpoint);
+	free(cfg->introspect_client_id);
+	free(cfg->introspect_secret_file);
 	free(cfg->map_file);
 	free(cfg->user_strip_suffix);
 	free(cfg->deny_users);
@@ -385,8 +402,20 @@ enum pj_status pj_opt_set(struct pj_config *cfg, const char *name, size_t namele
 		               "option %s takes IDPGROUP:unixgroup pairs separated by commas "
 		               "(unix names of a-z 0-9 _ . -)",
 		               safe);
+	if (o->type == OPT_PROXY && !pj_proxy_valid(value))
+		return pj_fail(err, PJ_E_CONFIG,
+		               "option %s takes http://HOST:PORT (no user name or password, no "
+		               "path; HTTPS goes through it with CONNECT)",
+		               safe);
+	if (o->type == OPT_HOSTS && !pj_no_proxy_valid(value))
+		return pj_fail(err, PJ_E_CONFIG,
+		               "option %s takes host names, .domain suffixes, IP addresses or "
+		               "ranges separated by commas, or *",
+		               safe);
 
 	switch (o->type) {
+	case OPT_PROXY:
+	case OPT_HOSTS:
 	case OPT_USERS:
 	case OPT_PATH:
 	case OPT_HOME:

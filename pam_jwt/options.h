@@ -77,6 +77,16 @@ struct pj_config {
 	char *ca_file, *ca_dir; /* trust anchors for the auth center */
 	char *cache_dir;
 	char *fetch_helper; /* the program that makes the HTTPS requests */
+	char *https_proxy; /* http://HOST:PORT, or NULL: no proxy (never the environment's) */
+	char *no_proxy; /* hosts reached without the proxy, or NULL */
+
+	/* Introspection (RFC 7662, introspect.h). */
+	int introspect; /* ask the auth center whether the token is active */
+	char *introspection_endpoint; /* NULL: discovery's */
+	char *introspect_client_id;
+	char *introspect_secret_file; /* root-only */
+	int introspect_unavailable_allow; /* introspect_unavailable = allow (0: refuse) */
+	int64_t introspect_cache; /* seconds an active answer is kept; 0 = off */
 	int64_t http_timeout; /* seconds, total per request */
 	int64_t refresh_interval; /* cache lifetime without Cache-Control */
 	int64_t refresh_min_interval; /* at most one fetch per this, per issuer */

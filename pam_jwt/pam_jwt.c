@@ -140,6 +140,8 @@ static void log_decision(pam_handle_t *pamh, const char *user, const struct pj_d
 	pj_sanitize(safe_user, sizeof(safe_user), user, strlen(user));
 	if (d->key_note[0] != '\0')
 		pam_syslog(pamh, LOG_WARNING, "keys: %s", d->key_note);
+	if (d->introspect_note[0] != '\0')
+		pam_syslog(pamh, LOG_WARNING, "%s", d->introspect_note);
 	if (d->err.status == PJ_OK)
 		pam_syslog(pamh, LOG_NOTICE,
 		           "accepted token for user=\"%s\" alg=%s iss=\"%s\" sub=\"%s\" kid=\"%s\" "

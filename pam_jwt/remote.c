@@ -47,6 +47,8 @@ struct pj_http_opts pj_remote_http_opts(const struct pj_config *cfg)
 	o.ca_file = cfg->ca_file;
 	o.ca_dir = cfg->ca_dir;
 	o.timeout_ms = (long)cfg->http_timeout * 1000;
+	o.proxy = cfg->https_proxy;
+	o.no_proxy = cfg->no_proxy;
 	return o;
 }
 

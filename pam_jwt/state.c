@@ -256,8 +256,7 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
-	return pj_fail(err, PJ_E_UNAVAILABLE, "cannot update the replay store in %s: %s", dir,
-	               strerror(errno));
+	return pj_fail(err, PJ_E_UNAVAILABLE, "cannot update %s: %s", path, strerror(errno));
 }
 
 enum pj_status pj_replay_check(const struct pj_config *cfg, const struct json_object *claims,
@@ -359,4 +358,76 @@ out:
 		close(lock);
 	}
 	return st;
+}
+
+/* ---- introspection answers (introspect.c) ---- */
+
+/* The store's path and the token's key (hash of iss and jti); 0 when the
+ * token has both claims, -1 when it cannot be cached. */
+static int answer_key(const struct pj_config *cfg, const struct json_object *claims,
+                      char path[4096], char hex[65])
+{
+	const char *jti = NULL, *iss = NULL;
+	size_t jtilen = 0, isslen = 0;
+
+	if (pj_json_get_string(claims, "jti", &jti, &jtilen) != 1 || jtilen == 0 || jtilen > 256 ||
+	    pj_json_get_string(claims, "iss", &iss, &isslen) != 1 ||
+	    hash_id(iss, isslen, jti, jtilen, hex) != 0)
+		return -1;
+	return (size_t)snprintf(path, 4096, "%s/introspect", cfg->replay_dir) < 4096 ? 0 : -1;
+}
+
+int pj_answer_cached(const struct pj_config *cfg, const struct json_object *claims, int64_t now)
+{
+	char path[4096], hex[65], *text = NULL;
+	const char *p, *end;
+	size_t len = 0;
+	int hit = 0;
+	struct pj_err err;
+
+	if (cfg->introspect_cache <= 0 || answer_key(cfg, claims, path, hex) != 0 ||
+	    state_dir(cfg->replay_dir, &err) != PJ_OK ||
+	    pj_read_file(path, 1024 * 1024, &text, &len, &err) != PJ_OK)
+		return 0;
+	for (p = text, end = text + len; p != NULL && p < end && !hit;) {
+		const char *hash = NULL;
+		long long t = 0;
+
+		if ((p = store_line(p, end, &t, &hash)) == NULL)
+			break; /* damaged: no answer from it */
+		/* never longer than the configured time, whatever the file says */
+		hit = t >= now && t <= now + cfg->introspect_cache && memcmp(hash, hex, 64) == 0;
+	}
+	free(text);
+	return hit;
+}
+
+void pj_answer_keep(const struct pj_config *cfg, const struct json_object *claims, int64_t now,
+                    int64_t until)
+{
+	char path[4096], hex[65], add[LINE_LEN + 1], *text = NULL;
+	const char *p, *end;
+	size_t len = 0;
+	struct pj_err err;
+
+	if (cfg->introspect_cache <= 0 || answer_key(cfg, claims, path, hex) != 0 ||
+	    state_dir(cfg->replay_dir, &err) != PJ_OK)
+		return;
+	if (until > now + cfg->introspect_cache)
+		until = now + cfg->introspect_cache;
+	if (pj_read_file(path, 1024 * 1024, &text, &len, &err) != PJ_OK)
+		len = 0;
+	/* a damaged file is replaced by the new answer alone */
+	for (p = text, end = text + len; p != NULL && p < end;) {
+		const char *hash = NULL;
+		long long t = 0;
+
+		if ((p = store_line(p, end, &t, &hash)) == NULL)
+			len = 0;
+	}
+	snprintf(add, sizeof(add), "%lld %s\n", (long long)until, hex);
+	/* no lock: a lost answer only costs one more request */
+	(void)rewrite(cfg->replay_dir, path, text != NULL && len > 0 ? text : "", len, now, add,
+	              &err);
+	free(text);
 }

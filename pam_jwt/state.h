@@ -45,4 +45,16 @@ int pj_revocation_line_valid(const char *line, size_t len);
 enum pj_status pj_replay_check(const struct pj_config *cfg, const struct json_object *claims,
                                int64_t now, int record, struct pj_err *err);
 
+/* Whether an active answer of the auth center's introspection endpoint
+ * for this token (iss and jti) was kept under cfg->replay_dir less than
+ * cfg->introspect_cache seconds ago.  0 when caching is off, the token
+ * has no jti, or the store is missing, unsafe or damaged. */
+int pj_answer_cached(const struct pj_config *cfg, const struct json_object *claims, int64_t now);
+
+/* Keep an active answer for the token until min(until, now +
+ * cfg->introspect_cache) (root-only file, written atomically, expired
+ * answers dropped).  Best effort: a failure only means asking again. */
+void pj_answer_keep(const struct pj_config *cfg, const struct json_object *claims, int64_t now,
+                    int64_t until);
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "claims.h"
+#include "introspect.h"
 #include "keys.h"
 #include "pj_json.h"
 #include "policy.h"
@@ -110,6 +111,12 @@ enum pj_status pj_validate_with_keys(const struct pj_config *base, const struct 
 	if ((st = pj_policy_check(j.claims, cfg, err)) != PJ_OK)
 		goto out;
 	if ((st = pj_revocation_check(cfg, j.claims, err)) != PJ_OK)
+		goto out;
+	/* After every local check: only a token this host would accept is
+	 * sent to the auth center.  Before the replay store, so that a
+	 * refused login does not use up the token. */
+	if ((st = pj_introspect_check(cfg, token, len, j.claims, now, d->introspect_note, err)) !=
+	    PJ_OK)
 		goto out;
 	/* Last, so that a refused login does not use up the token. */
 	if (cfg->replay)

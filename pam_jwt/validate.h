@@ -24,6 +24,9 @@ struct pj_decision {
 	/* Something about the keys worth logging even when the token was
 	 * decided (auth center unreachable, keys refused...), or "". */
 	char key_note[PJ_REASON_MAX];
+	/* What introspection has to say beyond the verdict (an unavailable
+	 * auth center that introspect_unavailable = allow let pass), or "". */
+	char introspect_note[PJ_REASON_MAX];
 	/* The mapping rule that chose the account ("FILE:LINE", "none"), or
 	 * "" without a mapping file. */
 	char rule[96];

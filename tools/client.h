@@ -65,6 +65,8 @@ struct pjc_conf {
 	long min_valid; /* seconds a printed token must stay valid */
 	int allow_multi_audience; /* hand out an aud array holding others too */
 	char *cache_dir; /* resolved: $XDG_CACHE_HOME/pam-jwt ... */
+	char *https_proxy; /* http://HOST:PORT (never https_proxy of the environment) */
+	char *no_proxy;
 };
 
 /* Fill c with the defaults, then /etc/pam-jwt/client.conf, then the
@@ -220,6 +222,7 @@ struct pjc_endpoints {
 	char *device; /* device_authorization_endpoint, or NULL */
 	char *token; /* token_endpoint */
 	char *revocation; /* revocation_endpoint, or NULL */
+	char *authorization; /* authorization_endpoint, or NULL */
 };
 
 /* OpenID Connect discovery at c->issuer: the document's issuer must be
@@ -257,6 +260,19 @@ int64_t pjc_oauth_int(const struct pjc_oauth_resp *r, const char *name, int64_t 
 
 /* The auth center's error as text for a message: "error: description". */
 void pjc_oauth_error_text(const struct pjc_oauth_resp *r, char *out, size_t outsz);
+
+/* The authorization code grant with PKCE and a loopback redirect
+ * (browser_login.c): listen on 127.0.0.1, show (and, with a display, open
+ * with xdg-open) the authorization URL at auth_url for scope and l's
+ * audiences, take one answer on the port and close it, check state,
+ * exchange the code at token_url with the verifier, check the ID token's
+ * nonce.  quiet: a JSON event instead of text.  On 0, *r holds the token
+ * response (release with pjc_oauth_resp_free).  Errors: PJC_EXIT_LOGIN
+ * (refused, wrong state or nonce, no answer in 10 minutes),
+ * PJC_EXIT_NETWORK, PJC_EXIT_FAIL. */
+int pjc_browser_login(const struct pjc_conf *c, const char *auth_url, const char *token_url,
+                      const char *scope, const struct pjc_login *l, int quiet,
+                      struct pjc_oauth_resp *r, struct pjc_err *e);
 
 /* Revoke token (RFC 7009) at url as client c->client_id. */
 int pjc_revoke(const struct pjc_conf *c, const char *url, const char *token, const char *hint,

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "proxy.h"
 #include "safefile.h"
 
 #define CONF_MAX_BYTES (64 * 1024)
@@ -39,7 +40,7 @@ int pjc_report(const char *cmd, const struct pjc_err *e)
 	return e->code ? e->code : PJC_EXIT_FAIL;
 }
 
-enum key_type { K_STR, K_URL, K_SECONDS, K_BOOL };
+enum key_type { K_STR, K_URL, K_SECONDS, K_BOOL, K_PROXY, K_HOSTS };
 
 struct key {
 	const char *name;
@@ -64,6 +65,8 @@ static const struct key keys[] = {
 	{ "http_timeout", K_SECONDS, STR(http_timeout), 1, 120 },
 	{ "min_valid", K_SECONDS, STR(min_valid), 0, 86400 },
 	{ "allow_multi_audience", K_BOOL, STR(allow_multi_audience), 0, 0 },
+	{ "https_proxy", K_PROXY, STR(https_proxy), 0, 0 },
+	{ "no_proxy", K_HOSTS, STR(no_proxy), 0, 0 },
 };
 #undef STR
 
@@ -147,6 +150,16 @@ int pjc_conf_set(struct pjc_conf *c, const char *key, const char *value, const c
 	if (k->type == K_URL && strncmp(value, "https://", 8) != 0)
 		return pjc_fail(e, PJC_EXIT_USAGE, "%s: %s must be an https:// URL, not \"%.128s\"",
 		                origin, key, value);
+	if (k->type == K_PROXY && !pj_proxy_valid(value))
+		return pjc_fail(e, PJC_EXIT_USAGE,
+		                "%s: %s must be http://HOST:PORT (no user name or password, no "
+		                "path), not \"%.128s\"",
+		                origin, key, value);
+	if (k->type == K_HOSTS && !pj_no_proxy_valid(value))
+		return pjc_fail(e, PJC_EXIT_USAGE,
+		                "%s: %s takes host names, .domain suffixes or IP addresses "
+		                "separated by commas, or *",
+		                origin, key);
 	copy = strdup(value);
 	if (copy == NULL)
 		return pjc_fail(e, PJC_EXIT_FAIL, "out of memory");
@@ -331,6 +344,8 @@ void pjc_conf_free(struct pjc_conf *c)
 	free(c->audience_sudo);
 	free(c->prompt);
 	free(c->cache_dir);
+	free(c->https_proxy);
+	free(c->no_proxy);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -395,6 +410,8 @@ struct pj_http_opts pjc_http_opts(const struct pjc_conf *c)
 	o.ca_file = c->ca_file;
 	o.ca_dir = c->ca_dir;
 	o.timeout_ms = c->http_timeout * 1000;
+	o.proxy = c->https_proxy;
+	o.no_proxy = c->no_proxy;
 	return o;
 }
 

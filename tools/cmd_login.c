@@ -1,5 +1,5 @@
 /* pam-jwt login [--audience A]... [--issuer URL] [--client-id ID]
- *               [--scope S] [--ca-file F] [--no-qr] [--json]
+ *               [--scope S] [--ca-file F] [--no-qr] [--json] [--browser]
  *
  * The OAuth 2.0 Device Authorization Grant (RFC 8628): ask the auth
  * center for a user code, show the verification URL, the code and (on a
@@ -7,7 +7,8 @@
  * for (slower after slow_down) until the person approves, and keep the
  * refresh token in the user's cache.  The login covers a set of audiences
  * (RFC 8707 resource indicators): client.conf's `audiences`, --audience,
- * and those of the previous login. */
+ * and those of the previous login.  --browser: the authorization code
+ * grant with PKCE instead (browser_login.c). */
 #include "config.h"
 
 #include <ctype.h>
@@ -27,7 +28,7 @@
 static void usage(FILE *f)
 {
 	fputs("usage: pam-jwt login [--audience A]... [--issuer URL] [--client-id ID] [--scope S]\n"
-	      "                     [--ca-file F] [--cache-dir D] [--no-qr] [--json]\n"
+	      "                     [--ca-file F] [--cache-dir D] [--no-qr] [--json] [--browser]\n"
 	      "\n"
 	      "  Log in at the auth center with the device flow: open the URL shown (or scan\n"
 	      "  the QR code), enter the code, approve.  The refresh token is kept in\n"
@@ -35,6 +36,9 @@ static void usage(FILE *f)
 	      "  --audience A  an audience (absolute URI, e.g. ssh://host1) the login covers;\n"
 	      "                repeatable; added to `audiences` of client.conf and to the\n"
 	      "                audiences of the previous login\n"
+	      "  --browser     log in with a browser on this machine instead (authorization\n"
+	      "                code with PKCE, answer on a 127.0.0.1 port; xdg-open when there\n"
+	      "                is a display, else open the URL shown)\n"
 	      "  --no-qr       no QR code\n"
 	      "  --json        machine-readable events on stdout, one JSON object per line\n"
 	      "\n"
@@ -46,7 +50,7 @@ static void usage(FILE *f)
 struct login_opts {
 	const char *audiences[PJC_MAX_AUDIENCES];
 	size_t n_audiences;
-	int no_qr, json;
+	int no_qr, json, browser;
 };
 
 /* RFC 8707: an absolute URI without a fragment. */
@@ -298,6 +302,8 @@ static int parse_args(int argc, char **argv, struct pjc_conf *c, struct login_op
 			if (o->n_audiences == PJC_MAX_AUDIENCES)
 				return pjc_fail(e, PJC_EXIT_USAGE, "too many --audience options");
 			o->audiences[o->n_audiences++] = argv[++i];
+		} else if (strcmp(argv[i], "--browser") == 0) {
+			o->browser = 1;
 		} else if (strcmp(argv[i], "--no-qr") == 0) {
 			o->no_qr = 1;
 		} else if (strcmp(argv[i], "--json") == 0) {
@@ -355,6 +361,19 @@ int cmd_login(int argc, char **argv)
 	}
 	if ((rc = pjc_discover(&c, &ep, &e)) != 0)
 		goto out;
+	if (o.browser) {
+		if (ep.authorization == NULL) {
+			rc = pjc_fail(
+			        &e, PJC_EXIT_FAIL,
+			        "the auth center %s has no authorization_endpoint for --browser",
+			        c.issuer);
+			goto out;
+		}
+		rc = pjc_browser_login(&c, ep.authorization, ep.token, scope, &l, o.json, &r, &e);
+		if (rc != 0)
+			goto out;
+		goto store;
+	}
 	if (ep.device == NULL) {
 		rc = pjc_fail(&e, PJC_EXIT_FAIL,
 		              "the auth center %s does not offer the device flow (no "
@@ -389,6 +408,7 @@ int cmd_login(int argc, char **argv)
 		printf("\r%40s\r", "");
 	if (rc != 0)
 		goto out;
+store:
 	now = (int64_t)time(NULL);
 	if ((l.issuer = strdup(c.issuer)) == NULL || (l.client_id = strdup(c.client_id)) == NULL ||
 	    (l.token_endpoint = strdup(ep.token)) == NULL ||

@@ -202,6 +202,8 @@ int cmd_verify(int argc, char **argv)
 		printf("mapping rule: %s\n", d.rule);
 	if (d.key_note[0] != '\0')
 		printf("keys: %s\n", d.key_note);
+	if (d.introspect_note[0] != '\0')
+		printf("introspection: %s\n", d.introspect_note);
 	print_json("header", d.header);
 	print_json("claims", d.claims);
 	if (d.err.status == PJ_OK)

@@ -80,7 +80,8 @@ int pjc_discover(const struct pjc_conf *c, struct pjc_endpoints *ep, struct pjc_
 		              url);
 	else if (get_url(doc, "token_endpoint", &ep->token) != 0 || ep->token == NULL ||
 	         get_url(doc, "device_authorization_endpoint", &ep->device) != 0 ||
-	         get_url(doc, "revocation_endpoint", &ep->revocation) != 0)
+	         get_url(doc, "revocation_endpoint", &ep->revocation) != 0 ||
+	         get_url(doc, "authorization_endpoint", &ep->authorization) != 0)
 		rc = pjc_fail(e, PJC_EXIT_FAIL,
 		              "the discovery document at %s has no https token_endpoint, or an "
 		              "endpoint that is not https",
@@ -98,6 +99,7 @@ void pjc_endpoints_free(struct pjc_endpoints *ep)
 	free(ep->device);
 	free(ep->token);
 	free(ep->revocation);
+	free(ep->authorization);
 	memset(ep, 0, sizeof(*ep));
 }
 

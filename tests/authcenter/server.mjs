@@ -16,6 +16,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Provider from 'oidc-provider';
 
+import { makeIntrospection } from './introspect.mjs';
+
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const ALGS = ['RS256', 'ES256', 'EdDSA'];
 const BASE_SCOPES = 'ssh sudo login read write admin';
@@ -143,6 +145,14 @@ async function serve(stateDir, opts) {
         redirect_uris: ['http://127.0.0.1/callback'],
       },
       {
+        // a host that introspects tokens (introspect.mjs)
+        client_id: 'pam-jwt-host',
+        client_secret: 'pam-jwt-host-secret',
+        grant_types: [],
+        response_types: [],
+        redirect_uris: [],
+      },
+      {
         client_id: 'robot-deploy',
         client_secret: 'robot-deploy-secret',
         grant_types: ['client_credentials'],
@@ -226,8 +236,13 @@ async function serve(stateDir, opts) {
   };
 
   const app = provider.callback();
+  const introspection = makeIntrospection({ provider, keys, issuer, users });
   server.on('request', (req, res) => {
     const url = new URL(req.url, issuer);
+    if (url.pathname === '/_test/introspect') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(`${JSON.stringify(introspection.control(req, url))}\n`);
+    }
     if (url.pathname.startsWith('/_test/')) return control(req, res, url);
     // one counter for all /interaction/UID and /device/UID pages
     const name = url.pathname.replace(/^\/(interaction|device)\/(?!auth$)[^/]+/, '/$1/:uid');
@@ -235,6 +250,12 @@ async function serve(stateDir, opts) {
     res.on('finish', () => {
       log.write(`${Math.floor(Date.now() / 1000)} ${req.method} ${name} ${res.statusCode}\n`);
     });
+    if (url.pathname === '/token/introspection' && req.method === 'POST') {
+      return introspection.handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    }
     return app(req, res);
   });
 

@@ -36,6 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.ca_dir = req.ca_dir;
 		o.timeout_ms = req.timeout_ms;
 		o.max_body = req.max_body;
+		o.proxy = req.proxy;
+		o.no_proxy = req.no_proxy;
 		if (pj_fetchwire_req_encode(req.url, req.form, &o, &again, &againlen, &err) ==
 		    PJ_OK) {
 			if (againlen != size || memcmp(again, data, size) != 0)

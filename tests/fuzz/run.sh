@@ -79,8 +79,9 @@ import os, struct, sys
 d = sys.argv[1]
 def f(v):
     return struct.pack('>I', 0xffffffff) if v is None else struct.pack('>I', len(v)) + v
-open(os.path.join(d, 'req'), 'wb').write(b'PJF1' + f(b'https://127.0.0.1:8443/jwks') + f(None)
-    + f(b'/etc/ssl/ca.pem') + f(None) + f(b'5000') + f(b'262144'))
+open(os.path.join(d, 'req'), 'wb').write(b'PJF2' + f(b'https://127.0.0.1:8443/jwks') + f(None)
+    + f(b'/etc/ssl/ca.pem') + f(None) + f(b'5000') + f(b'262144')
+    + f(b'http://127.0.0.1:3128') + f(b'.corp,10.0.0.0/8'))
 open(os.path.join(d, 'resp'), 'wb').write(b'PJR1' + f(b'0') + f(b'200') + f(b'-1') + f(b'{"keys":[]}'))
 open(os.path.join(d, 'fail'), 'wb').write(b'PJR1' + f(b'16') + f(b'0') + f(b'-1') + f(b'timed out'))
 PY

@@ -98,6 +98,12 @@ static const struct opt opts[] = {
 	{ "accounts_groups", OPT_GROUPS, OFF(accounts_groups_prefix), 0, 0, NULL },
 	{ "accounts_group_allow", OPT_GROUP_ALLOW, OFF(accounts_group_allow), 0, 0, NULL },
 	{ "accounts_group_map", OPT_GROUP_MAP, OFF(accounts_group_map), 0, 0, NULL },
+	{ "offline_max", OPT_DURATION, OFF(offline_max), 0, 90LL * 86400, NULL },
+	{ "offline_pin", OPT_CHOICE, OFF(offline_pin), 0, 0, "when_offline|always|off" },
+	{ "offline_dir", OPT_PATH, OFF(offline_dir), 0, 0, NULL },
+	{ "pin_prompt", OPT_FLAG, OFF(pin_prompt), 0, 0, NULL },
+	{ "unlock_helper", OPT_PATH, OFF(unlock_helper), 0, 0, NULL },
+	{ "unlock_max_wait", OPT_DURATION, OFF(unlock_max_wait), 10, 1800, NULL },
 };
 
 #define ASYMMETRIC_ALGS \
@@ -176,6 +182,8 @@ void pj_config_free(struct pj_config *cfg)
 	free(cfg->accounts_groups_prefix);
 	free(cfg->accounts_group_allow);
 	free(cfg->accounts_group_map);
+	free(cfg->offline_dir);
+	free(cfg->unlock_helper);
 	free(cfg->src_text);
 	free(cfg->src_path);
 	for (i = 0; i < cfg->src_argc; i++)

@@ -21,6 +21,8 @@
 #include "accounts.h"
 #include "options.h"
 #include "osslinit.h"
+#include "pam_lock.h"
+#include "unlock.h"
 #include "pj_json.h"
 #include "policy.h"
 #include "session.h"
@@ -317,6 +319,8 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 	char *asked = NULL, *token = NULL;
 	size_t len = 0;
 	int rc, not_token = 0;
+	/* a lock screen that runs PAM as the user: pam_jwt-unlock decides */
+	int helper = pj_unlock_needed(argc, argv);
 	enum pj_status st;
 
 	pj_err_clear(&err);
@@ -327,7 +331,8 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 	    clear_env(pamh) != 0)
 		return PAM_BUF_ERR;
 	pj_openssl_init();
-	if (load_config(pamh, argc, argv, &cfg) != 0)
+	if (helper ? pj_pam_lock_config(pamh, argc, argv, &cfg) != 0
+	           : load_config(pamh, argc, argv, &cfg) != 0)
 		return PAM_AUTHINFO_UNAVAIL;
 	rc = pam_get_user(pamh, &user, NULL);
 	if (rc != PAM_SUCCESS || user == NULL || user[0] == '\0') {
@@ -354,6 +359,13 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 		/* A password for another module: hand it on like pam_unix does. */
 		if (asked != NULL)
 			pam_set_item(pamh, PAM_AUTHTOK, asked);
+		/* or the offline PIN (pam_lock.c) */
+		rc = helper ? pj_pam_lock_pin(pamh, &cfg, user, ans)
+		            : pj_pam_pin_login(pamh, &cfg, user, ans, &d);
+		if (rc == PAM_SUCCESS && !helper && save_state(pamh, &d) != 0)
+			rc = PAM_BUF_ERR;
+		if (rc != PAM_IGNORE)
+			goto out;
 		if (strncmp(ans, "eyJ", 3) == 0)
 			/* looks like the start of a token that a client cut short
 			 * (ssh's 1023-byte answers, sudo's 511) */
@@ -364,6 +376,11 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 		else if (cfg.debug)
 			pam_syslog(pamh, LOG_DEBUG, "answer is not a token, ignoring");
 		rc = PAM_IGNORE;
+		goto out;
+	}
+	if (helper) {
+		/* the device flow's token (issue 13) comes here as well */
+		rc = pj_pam_lock_token(pamh, &cfg, user, token, len);
 		goto out;
 	}
 	st = pj_validate(&cfg, token, len, user, (int64_t)time(NULL), &d);
@@ -378,8 +395,11 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 		/* sshd authenticates in a child process and opens the session in
 		 * its parent, which does not see this handle's data but does get
 		 * the child's PAM environment: export the claims now too. */
-		if (route_config(pamh, &cfg, d.claims) == 0 && cfg.session_env != NULL)
-			export_env(pamh, d.claims, cfg.session_env);
+		if (route_config(pamh, &cfg, d.claims) == 0) {
+			if (cfg.session_env != NULL)
+				export_env(pamh, d.claims, cfg.session_env);
+			pj_pam_lock_online(pamh, &cfg, d.user, d.claims);
+		}
 	}
 	rc = pam_code(st);
 out:

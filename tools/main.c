@@ -39,6 +39,8 @@ static void usage(FILE *f)
 	      "        a token for a robot or CI job\n"
 	      "  status [--json]    who am I, cached tokens and their lifetime\n"
 	      "  logout [--all]     revoke the refresh token and delete the cache\n"
+	      "  pin set [--pin-stdin] < token\n"
+	      "        set this computer's offline PIN, proven by a fresh token\n"
 	      "\n"
 	      "Run 'pam-jwt COMMAND --help' for a command's options; see pam-jwt(1).\n",
 	      f);
@@ -112,6 +114,8 @@ int main(int argc, char **argv)
 		return cmd_status(argc - 2, argv + 2);
 	if (strcmp(argv[1], "logout") == 0)
 		return cmd_logout(argc - 2, argv + 2);
+	if (strcmp(argv[1], "pin") == 0)
+		return cmd_pin(argc - 2, argv + 2);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);

@@ -21,6 +21,13 @@ static int secret_ok(char verb, int second, const char *s, size_t n)
 	return n > 0 && n <= max && memchr(s, '\0', n) == NULL;
 }
 
+/* Refuse: nothing of the frame is handed out. */
+static enum pj_status refuse(struct pj_unlock_req *req, struct pj_err *err, const char *why)
+{
+	memset(req, 0, sizeof(*req));
+	return pj_fail(err, PJ_E_FORMAT, "%s", why);
+}
+
 enum pj_status pj_unlock_parse(const char *buf, size_t len, struct pj_unlock_req *req,
                                struct pj_err *err)
 {
@@ -28,26 +35,24 @@ enum pj_status pj_unlock_parse(const char *buf, size_t len, struct pj_unlock_req
 
 	memset(req, 0, sizeof(*req));
 	if (len < 9 || memcmp(buf, PJ_UNLOCK_MAGIC, 4) != 0)
-		return pj_fail(err, PJ_E_FORMAT, "not an unlock request");
+		return refuse(req, err, "not an unlock request");
 	req->verb = buf[4];
 	if (req->verb != 'T' && req->verb != 'P' && req->verb != 'S')
-		return pj_fail(err, PJ_E_FORMAT, "unknown request");
+		return refuse(req, err, "unknown request");
 	req->len1 = be16(buf + 5);
 	off = 7;
 	if (len - off < req->len1 + 2)
-		return pj_fail(err, PJ_E_FORMAT, "request cut short");
+		return refuse(req, err, "request cut short");
 	req->secret1 = buf + off;
 	off += req->len1;
 	req->len2 = be16(buf + off);
 	off += 2;
 	if (len - off != req->len2)
-		return pj_fail(err, PJ_E_FORMAT, "request of the wrong length");
+		return refuse(req, err, "request of the wrong length");
 	req->secret2 = buf + off;
 	if (!secret_ok(req->verb, 0, req->secret1, req->len1) ||
-	    !secret_ok(req->verb, 1, req->secret2, req->len2)) {
-		memset(req, 0, sizeof(*req));
-		return pj_fail(err, PJ_E_FORMAT, "secret of a refused size or with a NUL byte");
-	}
+	    !secret_ok(req->verb, 1, req->secret2, req->len2))
+		return refuse(req, err, "secret of a refused size or with a NUL byte");
 	return PJ_OK;
 }
 

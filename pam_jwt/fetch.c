@@ -62,12 +62,11 @@ static int above_std(int fd)
 	return nfd;
 }
 
-static pid_t spawn_helper(const char *helper, int child_fd, struct pj_err *err)
+static pid_t spawn_helper(const char *helper, char *const argv[], int child_fd, struct pj_err *err)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, all;
-	char *argv[] = { (char *)"pam_jwt-fetch", NULL };
 	char *envp[] = { NULL };
 	pid_t pid = -1;
 	int rc;
@@ -97,8 +96,8 @@ static pid_t spawn_helper(const char *helper, int child_fd, struct pj_err *err)
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc != 0)
-		return pj_fail(err, PJ_E_UNAVAILABLE, "cannot start the fetch helper %s: %s",
-		               helper, strerror(rc)),
+		return pj_fail(err, PJ_E_UNAVAILABLE, "cannot start the helper %s: %s", helper,
+		               strerror(rc)),
 		       -1;
 	return pid;
 }
@@ -159,13 +158,13 @@ static enum pj_status exchange(int fd, const char *req, size_t reqlen, size_t ma
 		ssize_t n;
 
 		if (wait_fd(fd, POLLOUT, deadline) != 1)
-			return pj_fail(err, PJ_E_UNAVAILABLE, "the fetch helper took no request");
+			return pj_fail(err, PJ_E_UNAVAILABLE, "the helper took no request");
 		n = send(fd, req + off, reqlen - off, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
-			return pj_fail(err, PJ_E_UNAVAILABLE,
-			               "the fetch helper took no request: %s", strerror(errno));
+			return pj_fail(err, PJ_E_UNAVAILABLE, "the helper took no request: %s",
+			               strerror(errno));
 		off += (size_t)n;
 	}
 	shutdown(fd, SHUT_WR);
@@ -174,21 +173,19 @@ static enum pj_status exchange(int fd, const char *req, size_t reqlen, size_t ma
 		int w = wait_fd(fd, POLLIN, deadline);
 
 		if (w == 0)
-			return pj_fail(err, PJ_E_UNAVAILABLE,
-			               "no answer from the auth center within http_timeout");
+			return pj_fail(err, PJ_E_UNAVAILABLE, "no answer within the time limit");
 		if (w < 0)
-			return pj_fail(err, PJ_E_UNAVAILABLE, "fetch helper: %s", strerror(errno));
+			return pj_fail(err, PJ_E_UNAVAILABLE, "helper: %s", strerror(errno));
 		n = recv(fd, chunk, sizeof(chunk), MSG_DONTWAIT);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0)
-			return pj_fail(err, PJ_E_UNAVAILABLE, "fetch helper: %s", strerror(errno));
+			return pj_fail(err, PJ_E_UNAVAILABLE, "helper: %s", strerror(errno));
 		if (n == 0)
 			break;
 		if ((size_t)n > max - *anslen) {
 			OPENSSL_cleanse(chunk, sizeof(chunk));
-			return pj_fail(err, PJ_E_UNAVAILABLE,
-			               "the fetch helper's answer is too large");
+			return pj_fail(err, PJ_E_UNAVAILABLE, "the helper's answer is too large");
 		}
 		if (pj_buf_append(ans, anslen, anscap, chunk, (size_t)n) != 0) {
 			OPENSSL_cleanse(chunk, sizeof(chunk));
@@ -199,16 +196,57 @@ static enum pj_status exchange(int fd, const char *req, size_t reqlen, size_t ma
 	return PJ_OK;
 }
 
+enum pj_status pj_helper_exchange(const char *helper, char *const argv[], const char *req,
+                                  size_t reqlen, size_t max, int64_t timeout_ms, char **ans,
+                                  size_t *anslen, size_t *anscap, struct pj_err *err)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	int sv[2] = { -1, -1 }, pidfd = -1;
+	pid_t pid = -1;
+	enum pj_status st;
+
+	*ans = NULL;
+	*anslen = *anscap = 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		return pj_fail(err, PJ_E_UNAVAILABLE, "socketpair: %s", strerror(errno));
+	sv[0] = above_std(sv[0]);
+	sv[1] = above_std(sv[1]);
+	if (sv[0] < 0 || sv[1] < 0) {
+		st = pj_fail(err, PJ_E_UNAVAILABLE, "no descriptor for the helper");
+		goto out;
+	}
+	pid = spawn_helper(helper, argv, sv[1], err);
+	close(sv[1]);
+	sv[1] = -1;
+	if (pid < 0) {
+		st = err != NULL ? err->status : PJ_E_UNAVAILABLE;
+		goto out;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	st = exchange(sv[0], req, reqlen, max, deadline, ans, anslen, anscap, err);
+out:
+	if (pid > 0)
+		end_child(pid, pidfd);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (st != PJ_OK) {
+		pj_free_secret(*ans, *anscap);
+		*ans = NULL;
+		*anslen = *anscap = 0;
+	}
+	return st;
+}
+
 enum pj_status pj_fetch_request(const char *helper, const char *url, const char *form,
                                 const struct pj_http_opts *o, struct pj_http_resp *resp,
                                 struct pj_err *err)
 {
 	char *req = NULL, *ans = NULL;
+	char *argv[] = { (char *)"pam_jwt-fetch", NULL };
 	size_t reqlen = 0, anslen = 0, anscap = 0;
 	size_t max_body = o->max_body ? o->max_body : PJ_HTTP_MAX_BODY;
-	int64_t deadline = now_ms() + o->timeout_ms + PJ_FETCH_SLACK_MS;
-	int sv[2] = { -1, -1 }, pidfd = -1;
-	pid_t pid = -1;
 	enum pj_status st;
 
 	memset(resp, 0, sizeof(*resp));
@@ -218,25 +256,8 @@ enum pj_status pj_fetch_request(const char *helper, const char *url, const char 
 		return st;
 	if ((st = pj_fetchwire_req_encode(url, form, o, &req, &reqlen, err)) != PJ_OK)
 		return st;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-		st = pj_fail(err, PJ_E_UNAVAILABLE, "socketpair: %s", strerror(errno));
-		goto out;
-	}
-	sv[0] = above_std(sv[0]);
-	sv[1] = above_std(sv[1]);
-	if (sv[0] < 0 || sv[1] < 0) {
-		st = pj_fail(err, PJ_E_UNAVAILABLE, "no descriptor for the fetch helper");
-		goto out;
-	}
-	pid = spawn_helper(helper, sv[1], err);
-	close(sv[1]);
-	sv[1] = -1;
-	if (pid < 0) {
-		st = err != NULL ? err->status : PJ_E_UNAVAILABLE;
-		goto out;
-	}
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	st = exchange(sv[0], req, reqlen, max_body + 4096, deadline, &ans, &anslen, &anscap, err);
+	st = pj_helper_exchange(helper, argv, req, reqlen, max_body + 4096,
+	                        o->timeout_ms + PJ_FETCH_SLACK_MS, &ans, &anslen, &anscap, err);
 	if (st == PJ_OK)
 		st = pj_fetchwire_resp_decode(ans, anslen, max_body, resp, err);
 	/* whatever the helper said went wrong, for the caller it is the
@@ -246,13 +267,6 @@ enum pj_status pj_fetch_request(const char *helper, const char *url, const char 
 		if (err != NULL)
 			err->status = st;
 	}
-out:
-	if (pid > 0)
-		end_child(pid, pidfd);
-	if (sv[0] >= 0)
-		close(sv[0]);
-	if (sv[1] >= 0)
-		close(sv[1]);
 	pj_free_secret(req, reqlen);
 	pj_free_secret(ans, anscap);
 	return st;

@@ -9,6 +9,8 @@
 #ifndef PJ_FETCH_H
 #define PJ_FETCH_H
 
+#include <stdint.h>
+
 #include "http.h"
 #include "pj_err.h"
 
@@ -16,6 +18,18 @@
  * option overrides it). */
 #ifndef PJ_FETCH_HELPER
 #define PJ_FETCH_HELPER "/usr/libexec/pam_jwt/pam_jwt-fetch"
+/* Run the program at helper (a checked path) with argv, an empty
+ * environment, default signal handling, its own session, a socket as
+ * its standard input and output and /dev/null as its standard error;
+ * send req[0..reqlen), end the sending side, read everything it writes
+ * (at most max bytes) into *ans (*anslen used, *anscap allocated; wipe
+ * with pj_free_secret(*ans, *anscap)) until it closes the socket, at
+ * most timeout_ms in all; then end and reap it.  Errors:
+ * PJ_E_UNAVAILABLE (cannot start, too slow, too much), PJ_E_NOMEM. */
+enum pj_status pj_helper_exchange(const char *helper, char *const argv[], const char *req,
+                                  size_t reqlen, size_t max, int64_t timeout_ms, char **ans,
+                                  size_t *anslen, size_t *anscap, struct pj_err *err);
+
 #endif
 
 /* Slack on top of the request's own time limit for the helper to start
@@ -35,5 +49,17 @@
 enum pj_status pj_fetch_request(const char *helper, const char *url, const char *form,
                                 const struct pj_http_opts *o, struct pj_http_resp *resp,
                                 struct pj_err *err);
+
+/* Run the program at helper (a checked path) with argv, an empty
+ * environment, default signal handling, its own session, a socket as
+ * its standard input and output and /dev/null as its standard error;
+ * send req[0..reqlen), end the sending side, read everything it writes
+ * (at most max bytes) into *ans (*anslen used, *anscap allocated; wipe
+ * with pj_free_secret(*ans, *anscap)) until it closes the socket, at
+ * most timeout_ms in all; then end and reap it.  Errors:
+ * PJ_E_UNAVAILABLE (cannot start, too slow, too much), PJ_E_NOMEM. */
+enum pj_status pj_helper_exchange(const char *helper, char *const argv[], const char *req,
+                                  size_t reqlen, size_t max, int64_t timeout_ms, char **ans,
+                                  size_t *anslen, size_t *anscap, struct pj_err *err);
 
 #endif

@@ -120,6 +120,12 @@ static const struct opt opts[] = {
 	{ "device_max_wait", OPT_DURATION, OFF(device_max_wait), 10, 1800, NULL },
 	{ "sso_audiences", OPT_STRING, OFF(sso_audiences), 0, 0, NULL },
 	{ "sso_cache", OPT_FLAG, OFF(sso_cache), 0, 0, NULL },
+	{ "offline_max", OPT_DURATION, OFF(offline_max), 0, 90LL * 86400, NULL },
+	{ "offline_pin", OPT_CHOICE, OFF(offline_pin), 0, 0, "when_offline|always|off" },
+	{ "offline_dir", OPT_PATH, OFF(offline_dir), 0, 0, NULL },
+	{ "pin_prompt", OPT_FLAG, OFF(pin_prompt), 0, 0, NULL },
+	{ "unlock_helper", OPT_PATH, OFF(unlock_helper), 0, 0, NULL },
+	{ "unlock_max_wait", OPT_DURATION, OFF(unlock_max_wait), 10, 1800, NULL },
 };
 
 /* The names of enum opt_type, in its order. */
@@ -234,6 +240,8 @@ void pj_config_free(struct pj_config *cfg)
 	free(cfg->client_secret_file);
 	free(cfg->device_scope);
 	free(cfg->sso_audiences);
+	free(cfg->offline_dir);
+	free(cfg->unlock_helper);
 	free(cfg->src_text);
 	free(cfg->src_path);
 	for (i = 0; i < cfg->src_argc; i++)

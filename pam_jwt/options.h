@@ -103,6 +103,13 @@ struct pj_config {
 	int64_t device_max_wait; /* seconds the person has at most */
 	char *sso_audiences; /* further audiences the session's login covers */
 	int sso_cache; /* keep the tokens for the session */
+	/* Lock screens and the offline PIN (offline.h, unlock.h). */
+	int64_t offline_max; /* seconds after an online sign-in; 0: no PIN */
+	int offline_pin; /* 0: when_offline, 1: always, 2: off */
+	char *offline_dir; /* the PIN store; NULL: PJ_DEFAULT_OFFLINE_DIR */
+	int pin_prompt; /* offer to set a PIN at an online sign-in */
+	char *unlock_helper; /* NULL: PJ_UNLOCK_HELPER */
+	int64_t unlock_max_wait; /* device-flow cap for unlock services; 0: none */
 
 	/* Where this configuration came from, so the one for a token's
 	 * issuer can be derived from it (see pj_config_for_issuer). */

@@ -13,6 +13,7 @@
 #include <security/pam_ext.h>
 
 #include "device.h"
+#include "unlock.h"
 #include "pam_desktop.h"
 
 #define MAX_NET_ERRORS 3
@@ -42,17 +43,21 @@ static int wait_s(int64_t s)
 static int show(pam_handle_t *pamh, const struct pj_config *cfg, const struct pj_device_auth *a,
                 int again)
 {
-	char *answer = NULL;
+	char *answer = NULL, note[128];
 	int rc;
 
+	/* an unlock service (unlock_max_wait) says how long it waits, in the
+	 * same message */
+	pj_unlock_device_wait(cfg, a->expires_in, cfg->device_max_wait, note, sizeof(note));
 	if (!cfg->device_in_prompt)
-		return pam_info(pamh, "Sign in at the auth center.\nOpen: %s\nCode: %s", a->uri,
-		                a->user_code) == PAM_SUCCESS
+		return pam_info(pamh, "Sign in at the auth center.\nOpen: %s\nCode: %s%s%s", a->uri,
+		                a->user_code, note[0] ? "\n" : "", note) == PAM_SUCCESS
 		               ? 0
 		               : -1;
 	rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &answer,
-	                "%sApprove at %s with code %s, then press Enter: ",
-	                again ? "Not approved yet. " : "", a->uri, a->user_code);
+	                "%s%s%sApprove at %s with code %s, then press Enter: ",
+	                again ? "Not approved yet. " : "", note, note[0] ? " " : "", a->uri,
+	                a->user_code);
 	if (answer != NULL) /* SDDM sends the typed password: never kept */
 		pj_free_secret(answer, strlen(answer));
 	return rc == PAM_SUCCESS ? 0 : -1;
@@ -128,8 +133,11 @@ static int poll_loop(pam_handle_t *pamh, const struct pj_config *cfg, struct pj_
                      struct pj_device_tokens *tok)
 {
 	int64_t interval = dev->auth.interval, start = mono_s();
-	int64_t wait = dev->auth.expires_in < cfg->device_max_wait ? dev->auth.expires_in
-	                                                           : cfg->device_max_wait;
+	char note[128];
+	/* the smallest of the code's lifetime, device_max_wait and, for an
+	 * unlock service, unlock_max_wait */
+	int64_t wait = pj_unlock_device_wait(cfg, dev->auth.expires_in, cfg->device_max_wait, note,
+	                                     sizeof(note));
 	struct pj_err err;
 	int net_errors = 0, again = 0;
 

@@ -22,6 +22,8 @@
 #include "options.h"
 #include "pam_desktop.h"
 #include "osslinit.h"
+#include "pam_lock.h"
+#include "unlock.h"
 #include "pj_json.h"
 #include "policy.h"
 #include "session.h"
@@ -320,6 +322,8 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 	char *asked = NULL, *token = NULL;
 	size_t len = 0;
 	int rc, not_token = 0, device = 0;
+	/* a lock screen that runs PAM as the user: pam_jwt-unlock decides */
+	int helper = pj_unlock_needed(argc, argv);
 	enum pj_status st;
 	struct pj_sso sso;
 
@@ -332,7 +336,8 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 	    clear_env(pamh) != 0)
 		return PAM_BUF_ERR;
 	pj_openssl_init();
-	if (load_config(pamh, argc, argv, &cfg) != 0)
+	if (helper ? pj_pam_lock_config(pamh, argc, argv, &cfg) != 0
+	           : load_config(pamh, argc, argv, &cfg) != 0)
 		return PAM_AUTHINFO_UNAVAIL;
 	rc = pam_get_user(pamh, &user, NULL);
 	if (rc != PAM_SUCCESS || user == NULL || user[0] == '\0') {
@@ -370,6 +375,13 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 		/* A password for another module: hand it on like pam_unix does. */
 		if (asked != NULL)
 			pam_set_item(pamh, PAM_AUTHTOK, asked);
+		/* or the offline PIN (pam_lock.c) */
+		rc = helper ? pj_pam_lock_pin(pamh, &cfg, user, ans)
+		            : pj_pam_pin_login(pamh, &cfg, user, ans, &d);
+		if (rc == PAM_SUCCESS && !helper && save_state(pamh, &d) != 0)
+			rc = PAM_BUF_ERR;
+		if (rc != PAM_IGNORE)
+			goto out;
 		if (strncmp(ans, "eyJ", 3) == 0)
 			/* looks like the start of a token that a client cut short
 			 * (ssh's 1023-byte answers, sudo's 511) */
@@ -383,6 +395,11 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const
 		goto out;
 	}
 validate:
+	if (helper) {
+		/* the device flow's token (issue 13) comes here as well */
+		rc = pj_pam_lock_token(pamh, &cfg, user, token, len);
+		goto out;
+	}
 	st = pj_validate(&cfg, token, len, user, (int64_t)time(NULL), &d);
 	if (st == PJ_OK && d.acct.kind != PJ_ACCT_LOCAL)
 		st = commit_account(pamh, &cfg, &d);
@@ -395,8 +412,11 @@ validate:
 		/* sshd authenticates in a child process and opens the session in
 		 * its parent, which does not see this handle's data but does get
 		 * the child's PAM environment: export the claims now too. */
-		if (route_config(pamh, &cfg, d.claims) == 0 && cfg.session_env != NULL)
-			export_env(pamh, d.claims, cfg.session_env);
+		if (route_config(pamh, &cfg, d.claims) == 0) {
+			if (cfg.session_env != NULL)
+				export_env(pamh, d.claims, cfg.session_env);
+			pj_pam_lock_online(pamh, &cfg, d.user, d.claims);
+		}
 		if (device && cfg.sso_cache)
 			pj_pam_sso_keep(pamh, d.user, &sso);
 	}

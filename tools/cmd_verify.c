@@ -18,8 +18,6 @@
 #include "tokenin.h"
 #include "validate.h"
 
-#define STDIN_MAX (256 * 1024)
-
 static void usage(FILE *f)
 {
 	fputs("usage: pam-jwt verify [--config FILE] [--user NAME] [--service NAME] [--now EPOCH]\n"
@@ -37,10 +35,7 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* Read all of stdin (at most STDIN_MAX bytes) into a buffer of
- * STDIN_MAX + 1 bytes (wipe with pj_free_secret(buf, STDIN_MAX + 1)).
- * On a read error, what was read so far is wiped too: it is a token. */
-static char *read_stdin(size_t *len)
+char *cli_read_stdin(size_t *len)
 {
 	char *buf = malloc(STDIN_MAX + 1);
 	size_t n = 0;
@@ -182,7 +177,7 @@ int cmd_verify(int argc, char **argv)
 	cfg.replay_readonly = 1; /* looking at a token must not use it up */
 	if (isatty(0))
 		fputs("pam-jwt verify: reading the token from standard input...\n", stderr);
-	token = read_stdin(&len);
+	token = cli_read_stdin(&len);
 	if (token == NULL) {
 		fputs("pam-jwt verify: cannot read standard input\n", stderr);
 		pj_config_free(&cfg);

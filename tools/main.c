@@ -39,6 +39,8 @@ static void usage(FILE *f)
 	      "        a token for a robot or CI job\n"
 	      "  status [--json]    who am I, cached tokens and their lifetime\n"
 	      "  logout [--all]     revoke the refresh token and delete the cache\n"
+	      "  pin set [--pin-stdin] < token\n"
+	      "        set this computer's offline PIN, proven by a fresh token\n"
 	      "\n"
 	      "Run 'pam-jwt COMMAND --help' for a command's options; see pam-jwt(1).\n",
 	      f);
@@ -85,7 +87,7 @@ static const struct command {
 	{ "verify", cmd_verify }, { "check", cmd_check },       { "keys", cmd_keys },
 	{ "revoke", cmd_revoke }, { "accounts", cmd_accounts }, { "login", cmd_login },
 	{ "token", cmd_token },   { "askpass", cmd_askpass },   { "robot", cmd_robot },
-	{ "status", cmd_status }, { "logout", cmd_logout },
+	{ "status", cmd_status }, { "logout", cmd_logout },     { "pin", cmd_pin },
 };
 
 int main(int argc, char **argv)

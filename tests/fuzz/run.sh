@@ -4,6 +4,7 @@
 # Any crash, leak or sanitizer report fails its target.  Prints TAP.
 #
 #   tests/fuzz/run.sh [SECONDS_PER_TARGET]     (default 30; FUZZ_SECONDS too)
+#   FUZZ_TARGETS="fuzz_a fuzz_b" runs only those targets.
 #
 # Needs: clang, libclang-rt-14-dev (or the clang version's runtime), a
 # configured tree (config.h).  Crash inputs are kept in $FUZZ_OUT
@@ -21,9 +22,10 @@ command -v clang >/dev/null || skip_all "clang is not installed"
 
 mkdir -p "$out/bin" "$out/corpus"
 # the core as the module has it, plus the HTTP code (fuzz_http); no main()s
-core=$(ls "$top"/pam_jwt/*.c "$top"/nss_jwt/jwtdb_*.c | grep -v -e '/pam_jwt\.c$' -e '/fetch_main\.c$')
+core=$(ls "$top"/pam_jwt/*.c "$top"/nss_jwt/jwtdb_*.c | grep -v -e '/pam_jwt\.c$' -e '/fetch_main\.c$' \
+	-e '/unlock_main\.c$' -e '/pam_lock\.c$')
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$builddir -I$top/pam_jwt -I$top/nss_jwt $(pkg-config --cflags json-c libcrypto libcurl)"
-libs="$(pkg-config --libs json-c libcrypto libcurl) -lm"
+libs="$(pkg-config --libs json-c libcrypto libcurl libxcrypt) -lm"
 
 build() {
 	clang $cflags -o "$out/bin/$1" "$here/$1.c" $core $libs 2>"$out/$1.build.log"
@@ -86,6 +88,17 @@ open(os.path.join(d, 'resp'), 'wb').write(b'PJR1' + f(b'0') + f(b'200') + f(b'-1
 open(os.path.join(d, 'fail'), 'wb').write(b'PJR1' + f(b'16') + f(b'0') + f(b'-1') + f(b'timed out'))
 PY
 		;;
+	fuzz_unlockwire)
+		python3 - "$dir" <<'PY'
+import os, struct, sys
+d = sys.argv[1]
+def frame(v, a, b=b''):
+    return b'PJU1' + v + struct.pack('>H', len(a)) + a + struct.pack('>H', len(b)) + b
+open(os.path.join(d, 'token'), 'wb').write(frame(b'T', b'eyJhbGciOiJFUzI1NiJ9.e30.c2ln'))
+open(os.path.join(d, 'pin'), 'wb').write(frame(b'P', b'4711-blue'))
+open(os.path.join(d, 'set'), 'wb').write(frame(b'S', b'eyJhbGciOiJFUzI1NiJ9.e30.c2ln', b'4711-blue'))
+PY
+		;;
 	fuzz_jwtdb)
 		# small valid databases, written by the library's own writer
 		if [ -x "$builddir/tests/nss/mkdb" ]; then
@@ -103,7 +116,8 @@ PY
 	esac
 }
 
-for t in fuzz_token fuzz_json fuzz_jwks fuzz_config fuzz_map fuzz_http fuzz_fetchwire fuzz_jwtdb; do
+for t in ${FUZZ_TARGETS:-fuzz_token fuzz_json fuzz_jwks fuzz_config fuzz_map fuzz_http fuzz_fetchwire fuzz_jwtdb \
+	fuzz_unlockwire}; do
 	if ! build "$t"; then
 		ok "$t builds" false
 		sed 's/^/# /' "$out/$t.build.log" | head -20

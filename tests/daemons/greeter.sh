@@ -152,7 +152,8 @@ done
 
 dm_log_mark
 lightdm --config "$T/lightdm.conf" --debug >"$T/log/lightdm.out" 2>&1 &
-dm_track $!
+LDM=$!
+dm_track "$LDM"
 
 dm_device_approve "LightDM: the greeter shows a code" "$G/code" 300
 if [ -z "$DM_CODE" ]; then
@@ -198,6 +199,22 @@ for ((i = 0; i < 50; i++)); do
 done
 ok "the session ended: the token cache is gone" \
 	test -z "$(ls "/run/user/$DM_UID/pam-jwt" 2>/dev/null)"
+
+# Stop LightDM and let its X server go before the namespace ends: the X
+# lock file is in the host's /tmp and must not outlive the test.
+xd=$(sed -n 's/.*XServer \([0-9]*\): Launching X Server.*/\1/p' "$T/log/lightdm.out" | tail -n 1)
+kill "$LDM" 2>/dev/null && wait "$LDM" 2>/dev/null
+for ((i = 0; i < 50; i++)); do
+	[ -n "$xd" ] && [ -e "/tmp/.X$xd-lock" ] || break
+	xpid=$(tr -dc 0-9 <"/tmp/.X$xd-lock" 2>/dev/null)
+	# Only our own Xvfb (its -auth file is under $T), never another's lock.
+	if [ -n "$xpid" ] && grep -qF "$T/" "/proc/$xpid/cmdline" 2>/dev/null; then
+		kill "$xpid" 2>/dev/null
+	elif [ -n "$xpid" ] && [ ! -e "/proc/$xpid" ] && [ "$i" -ge 20 ]; then
+		break
+	fi
+	sleep 0.1
+done
 
 dm_no_token_logged "$DM_SYSLOG" "$T/log/lightdm.out" "$T"/lightdm/log/*.log "$G/events" "$S/env"
 done_testing

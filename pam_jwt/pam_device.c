@@ -15,6 +15,7 @@
 #include "device.h"
 #include "unlock.h"
 #include "pam_desktop.h"
+#include "qrtext.h"
 
 #define MAX_NET_ERRORS 3
 
@@ -37,6 +38,40 @@ static int wait_s(int64_t s)
 	return nanosleep(&ts, NULL) == 0 ? 0 : -1;
 }
 
+/* Whether the conversation is a terminal: PAM_TTY names a terminal
+ * device ("tty1", "/dev/pts/3", "console"), not an X display (":0", a
+ * greeter's) or a service name ("ssh"). */
+static int conv_is_terminal(pam_handle_t *pamh)
+{
+	const void *item = NULL;
+	const char *t;
+
+	if (pam_get_item(pamh, PAM_TTY, &item) != PAM_SUCCESS || item == NULL)
+		return 0;
+	t = item;
+	if (strncmp(t, "/dev/", 5) == 0)
+		t += 5;
+	return strncmp(t, "tty", 3) == 0 || strncmp(t, "pts/", 4) == 0 || strcmp(t, "console") == 0;
+}
+
+/* The info message: URL and code, and at a terminal the page (with the
+ * code filled in when the auth center gives such a URL) as a QR code. */
+static int show_info(pam_handle_t *pamh, const struct pj_device_auth *a, const char *note)
+{
+	char *qr = NULL;
+	int rc;
+
+	if (conv_is_terminal(pamh))
+		qr = pj_qr_text(a->uri_complete != NULL ? a->uri_complete : a->uri);
+	if (qr != NULL && *qr != '\0') /* the conversation ends the message's line */
+		qr[strlen(qr) - 1] = '\0';
+	rc = pam_info(pamh, "Sign in at the auth center.\nOpen: %s\nCode: %s%s%s%s%s", a->uri,
+	              a->user_code, note[0] ? "\n" : "", note, qr != NULL ? "\nOr scan:\n" : "",
+	              qr != NULL ? qr : "");
+	free(qr);
+	return rc == PAM_SUCCESS ? 0 : -1;
+}
+
 /* Show the URL and the code: one PAM_TEXT_INFO, or (in_prompt) an
  * echo-off prompt whose answer is ignored.  0, or -1 when the
  * conversation failed. */
@@ -50,10 +85,7 @@ static int show(pam_handle_t *pamh, const struct pj_config *cfg, const struct pj
 	 * same message */
 	pj_unlock_device_wait(cfg, a->expires_in, cfg->device_max_wait, note, sizeof(note));
 	if (!cfg->device_in_prompt)
-		return pam_info(pamh, "Sign in at the auth center.\nOpen: %s\nCode: %s%s%s", a->uri,
-		                a->user_code, note[0] ? "\n" : "", note) == PAM_SUCCESS
-		               ? 0
-		               : -1;
+		return show_info(pamh, a, note);
 	rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &answer,
 	                "%s%s%sApprove at %s with code %s, then press Enter: ",
 	                again ? "Not approved yet. " : "", note, note[0] ? " " : "", a->uri,

@@ -1,43 +1,29 @@
 /* The device flow's verification URL as a QR code in the terminal, drawn
- * with UTF-8 half blocks (two module rows per text line), as
- * `qrencode -t UTF8` does: light modules are blocks in the terminal's
- * foreground colour, dark modules are blanks, with a quiet zone around. */
+ * by pj_qr_render (pam_jwt/qrtext.h): UTF-8 half blocks, two module rows
+ * per text line, as `qrencode -t UTF8` does.  The CLI links libqrencode;
+ * the module loads it only when it draws a code. */
 #include "config.h"
 
 #include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
 
 #include <qrencode.h>
 
 #include "client.h"
-
-#define QUIET 2
-
-static int dark(const QRcode *q, int x, int y)
-{
-	if (x < 0 || y < 0 || x >= q->width || y >= q->width)
-		return 0;
-	return q->data[y * q->width + x] & 1;
-}
+#include "qrtext.h"
 
 int pjc_qr_print(FILE *f, const char *text)
 {
-	static const char *const glyph[4] = {
-		"\xe2\x96\x88", /* both light: full block */
-		"\xe2\x96\x80", /* top light, bottom dark: upper half */
-		"\xe2\x96\x84", /* top dark, bottom light: lower half */
-		" ", /* both dark */
-	};
 	QRcode *q = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_L);
-	int x, y;
+	char *s;
 
 	if (q == NULL)
 		return -1;
-	for (y = -QUIET; y < q->width + QUIET; y += 2) {
-		for (x = -QUIET; x < q->width + QUIET; x++)
-			fputs(glyph[dark(q, x, y) * 2 + dark(q, x, y + 1)], f);
-		fputc('\n', f);
-	}
+	s = pj_qr_render(q->data, q->width);
 	QRcode_free(q);
+	if (s == NULL)
+		return -1;
+	fputs(s, f);
+	free(s);
 	return 0;
 }

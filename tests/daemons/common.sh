@@ -361,6 +361,22 @@ dm_helper_login() {
 	DM_ASKPASS=$T/bin/pam-jwt-askpass
 }
 
+# dm_device_approve NAME FILE TENTHS: wait (up to TENTHS tenths of a
+# second) until FILE holds the user code of a device flow (written there by
+# the test's stand-in for the person), a TAP case NAME that it did, then
+# approve the code at the auth center as the test user.  Sets DM_CODE.
+dm_device_approve() {
+	local i
+	for ((i = 0; i < $3; i++)); do
+		[ -s "$2" ] && break
+		sleep 0.1
+	done
+	DM_CODE=$(cat "$2" 2>/dev/null)
+	ok "$1" test -n "$DM_CODE"
+	"$DM_ACSH" device-approve "$DM_AC" "$DM_CODE" "$DM_USER" >"$T/log/approve.out" 2>&1 ||
+		diag "device-approve failed: $(cat "$T/log/approve.out")"
+}
+
 # ---- askpass -------------------------------------------------------------
 
 # One askpass program for ssh and sudo (both run it as pjtest).  It

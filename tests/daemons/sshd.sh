@@ -309,14 +309,7 @@ timeout 120 python3 "$top_srcdir/tests/daemons/ptydevice.py" "$CODEF" \
 	-o PreferredAuthentications="$KI" -o PubkeyAuthentication=no -o LogLevel=ERROR \
 	"$DM_USER@127.0.0.1" "$INSIDE" >"$T/log/device.out" 2>&1 &
 dpid=$!
-for ((i = 0; i < 200; i++)); do
-	[ -s "$CODEF" ] && break
-	sleep 0.1
-done
-code=$(cat "$CODEF" 2>/dev/null)
-ok "device flow over ssh: the person sees a code" test -n "$code"
-"$DM_ACSH" device-approve "$DM_AC" "$code" "$DM_USER" >"$T/log/approve.out" 2>&1 ||
-	diag "device-approve failed: $(cat "$T/log/approve.out")"
+dm_device_approve "device flow over ssh: the person sees a code" "$CODEF" 200
 touch "$CODEF.done"
 wait "$dpid"
 drc=$?

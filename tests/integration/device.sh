@@ -4,6 +4,9 @@
 # answer starts it, ONE info message shows the URL and the code on lines
 # of their own, the test approves with ac.sh device-approve, and the
 # token the auth center issued passes the same validation as a typed one.
+# At a terminal (PAM_TTY tty1) the message goes on with a QR code that a
+# phone reads (decoded with zbarimg); with a greeter's PAM_TTY (:0) or
+# none, no drawing, and libqrencode never enters the process.
 # Then every way it can end otherwise, each with its logged reason and
 # PAM code: denied, slow_down (+5 s) then an expired code, the auth center
 # down, a signal mid-poll, the conversation failing mid-poll (echo-off
@@ -146,6 +149,74 @@ like "device flow: ... and the user code on a line of its own" "$DR_OUT" '^Code:
 is "device flow: one prompt only (the token prompt answered with nothing)" "$(dr_prompts)" "Token: "
 log_has "device flow: the issued token went through validation and was accepted for alice" \
 	"accepted token for user=\"alice\" alg=[A-Za-z0-9]+ iss=\"$ISS\" sub=\"alice\""
+
+# ---- a QR code at a terminal only ---------------------------------------------
+
+# qr_lines: the lines of the info message after "Or scan:" (the drawing).
+qr_lines() { printf '%s\n' "$DR_OUT" | sed -n '/^Or scan:$/,/^[^ █▀▄]/p' | sed '1d; /^$/d; /^[^ █▀▄]/d'; }
+
+# qr_decode: what a phone reads from the drawing (drawn as an image,
+# decoded with zbarimg); empty when it reads nothing.
+qr_decode() {
+	qr_lines | python3 -c '
+import sys
+rows = []
+for line in sys.stdin.read().split("\n"):
+    if not line:
+        continue
+    top, bottom = [], []
+    for c in line:
+        top.append(c in "█▀")
+        bottom.append(c in "█▄")
+    rows += [top, bottom]
+s = 8
+w = len(rows[0])
+out = ["P1", "%d %d" % (w * s, len(rows) * s)]
+for r in rows:
+    line = " ".join("0" if light else "1" for light in r for _ in range(s))
+    out += [line] * s
+print("\n".join(out))' >"$T/qr.pbm" 2>/dev/null && zbarimg -q --raw "$T/qr.pbm" 2>/dev/null
+}
+
+# tty_login TTY: alice signs in with PAM_TTY set to TTY (none when
+# empty); QRLIB says whether libqrencode was mapped into the process
+# while the code was shown.
+tty_login() {
+	bg_drive dev alice ${1:+-t "$1"} -- ""
+	wait_code || diag "no code shown: $(cat "$T/dr.out")"
+	QRLIB=no
+	grep -q libqrencode "/proc/$BG/maps" 2>/dev/null && QRLIB=yes
+	approve "$CODE" alice
+	bg_wait
+}
+
+log_mark
+tty_login tty1
+dr_is "a terminal (PAM_TTY tty1): approval: PAM_SUCCESS" 0
+is "a terminal: still exactly one info message" "$(info_count)" 1
+is "a terminal: the info message offers a QR code after URL and code" \
+	"$(printf '%s\n' "$DR_OUT" | grep -A1 '^Code: ' | sed 's/^Code: .*/Code: X/')" "Code: X
+Or scan:"
+is "a terminal: libqrencode was loaded for the drawing" "$QRLIB" yes
+qw=$(qr_lines | sed 's/█/x/g; s/▀/x/g; s/▄/x/g' | awk '{ n = length($0) } NR == 1 { w = n } n != w { bad = 1 } END { if (!bad) print w }')
+ok "a terminal: the drawing is a square QR symbol with its quiet zone ($(qr_lines | wc -l) lines of $qw)" \
+	test -n "$qw" -a "$(((qw - 25) % 4))" = 0 -a "$(qr_lines | wc -l)" = "$(((qw + 1) / 2))"
+if command -v zbarimg >/dev/null 2>&1; then
+	is "a terminal: a phone reads the verification page with the code filled in" \
+		"$(qr_decode)" "$ISS/device?user_code=$CODE"
+else
+	skip "a terminal: a phone reads the verification page" "zbarimg is not installed (zbar-tools)"
+fi
+log_has "a terminal: the token was accepted for alice" "accepted token for user=\"alice\""
+
+# A greeter's PAM_TTY (an X display) and none at all: no drawing, and
+# libqrencode never enters the process.
+for tty in :0 ''; do
+	tty_login "$tty"
+	dr_is "PAM_TTY '$tty': approval: PAM_SUCCESS" 0
+	ok "PAM_TTY '$tty': no QR code" test -z "$(printf '%s\n' "$DR_OUT" | grep -E 'Or scan|[█▀▄]')"
+	is "PAM_TTY '$tty': libqrencode is not loaded into the process" "$QRLIB" no
+done
 
 log_mark
 bg_drive dev alice -- ""

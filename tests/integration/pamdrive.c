@@ -2,7 +2,7 @@
  * conversation that behaves like a picky real application.
  *
  *   pamdrive -D CONFDIR -s SERVICE -u USER [-c CAP] [-f ANSWERS]
- *            [-a USER2] [-U USER3] [-S] [-e]
+ *            [-a USER2] [-U USER3] [-S] [-e] [-t TTY]
  *
  * - The service file is read from CONFDIR with pam_start_confdir(), so the
  *   host's /etc/pam.d is never used and no preload is needed.
@@ -30,6 +30,8 @@
  * - -x CMD runs CMD with /bin/sh inside the open session, with the PAM
  *   environment as its environment (plus PATH), before the session is
  *   closed; its exit status is printed as "exec: N".
+ * - -t TTY sets PAM_TTY before authentication (a console login's
+ *   "tty1", a greeter's ":0").
  * - With -i, SIGUSR1 has a handler (installed without SA_RESTART, as sshd
  *   and greeters do), so the signal interrupts the module's waits instead
  *   of ending the process; "pid: N" is printed first.
@@ -250,7 +252,7 @@ static void usage(void)
 {
 	fputs("usage: pamdrive -D CONFDIR -s SERVICE -u USER [-c CAP] [-f ANSWERS]\n"
 	      "                [-a USER2] [-U USER3] [-S] [-e] [-E NAME=VALUE] [-C]\n"
-	      "                [-x CMD] [-i]\n",
+	      "                [-x CMD] [-i] [-t TTY]\n",
 	      stderr);
 }
 
@@ -341,14 +343,14 @@ int main(int argc, char **argv)
 	struct pam_conv conv = { converse, &a };
 	pam_handle_t *pamh = NULL;
 	const char *confdir = NULL, *service = NULL, *user = NULL, *file = NULL;
-	const char *user2 = NULL, *user3 = NULL, *cmd = NULL, *preset[16];
+	const char *user2 = NULL, *user3 = NULL, *cmd = NULL, *tty = NULL, *preset[16];
 	char *end = NULL;
 	size_t i, npreset = 0;
 	int opt, rc, session = 0, show_env = 0, setcred = 0;
 	struct sigaction sa;
 
 	memset(&a, 0, sizeof(a));
-	while ((opt = getopt(argc, argv, "D:s:u:c:f:a:U:SeE:Cx:i")) != -1) {
+	while ((opt = getopt(argc, argv, "D:s:u:c:f:a:U:SeE:Cx:it:")) != -1) {
 		switch (opt) {
 		case 'D': confdir = optarg; break;
 		case 's': service = optarg; break;
@@ -360,6 +362,7 @@ int main(int argc, char **argv)
 		case 'e': show_env = 1; break;
 		case 'C': setcred = 1; break;
 		case 'x': cmd = optarg; break;
+		case 't': tty = optarg; break;
 		case 'E':
 			if (npreset < sizeof(preset) / sizeof(preset[0]))
 				preset[npreset++] = optarg;
@@ -401,6 +404,11 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < npreset; i++)
 		pam_putenv(pamh, preset[i]);
+	if (tty != NULL && pam_set_item(pamh, PAM_TTY, tty) != PAM_SUCCESS) {
+		puts("pamdrive: cannot set PAM_TTY");
+		pam_end(pamh, PAM_SYSTEM_ERR);
+		return DRIVER_ERROR;
+	}
 	rc = pam_authenticate(pamh, 0);
 	if (user2 != NULL) {
 		printf("first: %d %s\n", rc, pam_strerror(pamh, rc));

@@ -14,6 +14,7 @@ packages=(
 	libqrencode-dev
 	clang libclang-rt-14-dev clang-format
 	libjwt-dev whois time locales strace python3 util-linux
+	dpkg-dev debhelper dh-nss lintian rpm
 )
 # Node.js: the machine's own when it has one (its npm may not be Debian's).
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

@@ -206,11 +206,18 @@ pt_ok "unconfigured module: the password logs in through /etc/pam.d/login"
 dm_log_has "unconfigured module: it says so in the log" 'pam_jwt\(login:auth\): configuration error'
 pt login "$DM_USER" "not-the-password"
 pt_refused "unconfigured module: a wrong password is refused"
+dm_ac_start
+dm_mint tok --user "$DM_USER" --audience "$AUD" --alg ES256
+pt login "$DM_USER" "$tok"
+pt_refused "unconfigured module: a valid token does not log in"
+# sshd: the system's binary, so the system's /etc/pam.d/sshd.
+dm_sshd_start "$(command -v sshd)" "$T/log/sshd.log" "PasswordAuthentication yes"
+dm_answer "$PASS"
+dm_ssh keyboard-interactive "$DM_USER" "id -un"
+is "unconfigured module: sshd (/etc/pam.d/sshd) takes the password" "$OUT" "$DM_USER"
 
 # ---- configured for the test auth center ---------------------------------------
 
-dm_ac_start
-cp /etc/security/pam_jwt.conf "$T/pam_jwt.conf.shipped"
 {
 	echo "issuer = $DM_ISS"
 	echo "audience = $AUD"
@@ -230,8 +237,6 @@ pt_refused "a tampered token is refused"
 pt login "$DM_USER" "$PASS"
 pt_ok "the password still logs in (pam_unix after pam_jwt)"
 
-# sshd: the system's binary, so the system's /etc/pam.d/sshd.
-dm_sshd_start "$(command -v sshd)" "$T/log/sshd.log" "PasswordAuthentication yes"
 dm_mint tok --user "$DM_USER" --audience "$AUD" --alg EdDSA
 dm_answer "$tok"
 dm_ssh keyboard-interactive "$DM_USER" "id -un"
@@ -242,7 +247,7 @@ dm_ssh keyboard-interactive "$DM_USER" "id -un"
 is "sshd: the password logs in" "$OUT" "$DM_USER"
 dm_answer "$(dm_tamper "$tok")"
 dm_ssh keyboard-interactive "$DM_USER" "id -un"
-ok "sshd: a tampered token is refused" [ "$RC" -ne 0 ] && [ -z "$OUT" ]
+ok "sshd: a tampered token is refused" eval '[ "$RC" -ne 0 ] && [ -z "$OUT" ]'
 for p in "${DM_PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
 DM_PIDS=()
 

@@ -16,6 +16,7 @@ packages=(
 	libjwt-dev whois time locales strace python3 util-linux
 	mandoc groff-base
 	lightdm xvfb xauth dbus python3-gi gir1.2-lightdm-1 zbar-tools
+	dpkg-dev debhelper dh-nss lintian rpm
 )
 # Node.js: the machine's own when it has one (its npm may not be Debian's).
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

@@ -10,7 +10,13 @@
 #   5. every compiled test again under ASan + UBSan
 #   6. the libFuzzer targets for a bounded time (FUZZ_SECONDS, default 30)
 #   7. the benchmark suite in smoke mode (it refuses tampered tokens)
-#   8. make distcheck (with the compiled tests)
+#   8. the Debian packages: build (with the offline tests), lintian, a
+#      second build that must be byte-identical (tests/package/debs.sh)
+#   9. the installed-package test: those packages installed, used, removed
+#      and purged in a throw-away overlay of the system
+#      (tests/package/installed.sh)
+#  10. the RPM spec through rpmbuild (tests/package/rpm.sh)
+#  11. make distcheck (with the compiled tests)
 # Ends with one line "N passed, N failed, N skipped": test cases summed
 # over all suites (a step that is not a suite counts as one; skipped cases
 # are not passed ones).  Exits non-zero if anything failed.
@@ -116,6 +122,22 @@ rc=0
 bash bench/run.sh --smoke >"$logs/bench.log" 2>&1 || rc=$?
 [ $rc -eq 0 ] || tail -20 "$logs/bench.log"
 count_step "bench --smoke" $rc
+
+step "Debian packages: build, lintian, reproducible"
+rc=0
+bash tests/package/debs.sh _build/deb >"$logs/debs.log" 2>&1 || rc=$?
+count_tap "$logs/debs.log" "debian packages" $rc
+grep -E '^#   ' "$logs/debs.log" | head -20
+
+step "installed-package test"
+rc=0
+bash tests/package/installed.sh _build/deb/a >"$logs/installed.log" 2>&1 || rc=$?
+count_tap "$logs/installed.log" "installed packages" $rc
+
+step "RPM spec"
+rc=0
+bash tests/package/rpm.sh _build/rpm >"$logs/rpm.log" 2>&1 || rc=$?
+count_tap "$logs/rpm.log" "rpm" $rc
 
 step "make distcheck"
 rc=0

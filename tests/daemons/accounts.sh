@@ -100,65 +100,13 @@ account  required  pam_permit.so
 session  required  $DM_MODULE audience=$SSH_AUD
 session  required  pam_permit.so
 EOF
-ssh-keygen -q -t ed25519 -N '' -f "$T/ssh_host_ed25519_key" || bail "ssh-keygen failed"
 ln -s "$(command -v sshd)" "$T/bin/$SVC"
-PORT=''
-for _ in 1 2 3 4 5 6 7 8; do
-	p=$((20000 + RANDOM % 40000))
-	cat >"$T/sshd_config" <<-EOF
-	ListenAddress 127.0.0.1
-	Port $p
-	HostKey $T/ssh_host_ed25519_key
-	PidFile $T/sshd.pid
-	UsePAM yes
-	KbdInteractiveAuthentication yes
-	PasswordAuthentication no
-	PubkeyAuthentication no
-	HostbasedAuthentication no
-	GSSAPIAuthentication no
-	AuthorizedKeysFile none
-	PermitRootLogin no
-	MaxAuthTries 10
-	UseDNS no
-	PrintMotd no
-	PrintLastLog no
-	X11Forwarding no
-	AllowTcpForwarding no
-	LogLevel VERBOSE
-	EOF
-	: >"$LOG"
-	"$T/bin/$SVC" -D -f "$T/sshd_config" -E "$LOG" </dev/null &
-	pid=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q "Server listening on 127.0.0.1 port $p" "$LOG" && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	if grep -q "Server listening on 127.0.0.1 port $p" "$LOG"; then
-		PORT=$p
-		dm_track "$pid"
-		break
-	fi
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-done
-[ -n "$PORT" ] || bail "sshd did not start"
+dm_sshd_start "$T/bin/$SVC" "$LOG" "PasswordAuthentication no"
 
 # ssh_as USER COMMAND: ssh (the client runs as pjtest) as USER, the
 # askpass answering; sets OUT, RC.
 ssh_as() {
-	local home=$T/home/$DM_USER
-	dm_log_mark
-	RC=0
-	OUT=$(timeout 60 setsid -w setpriv --reuid="$DM_UID" --regid="$DM_UID" --init-groups \
-		env -i PATH="$DM_PATH" HOME="$home" DISPLAY=:0 \
-		SSH_ASKPASS="$DM_ASKPASS" SSH_ASKPASS_REQUIRE=force \
-		ssh -F /dev/null -p "$PORT" -T \
-		-o BatchMode=no -o StrictHostKeyChecking=no \
-		-o UserKnownHostsFile="$home/known_hosts" -o GlobalKnownHostsFile=/dev/null \
-		-o PreferredAuthentications=keyboard-interactive -o PubkeyAuthentication=no \
-		-o NumberOfPasswordPrompts=1 -o ConnectTimeout=20 -o LogLevel=ERROR \
-		"$1@127.0.0.1" "$2" </dev/null 2>"$T/log/ssh.err") || RC=$?
+	dm_ssh keyboard-interactive "$1" "$2"
 }
 
 # ---- sudo --------------------------------------------------------------------

@@ -110,6 +110,32 @@ bind() {
 	mount --bind "$1" "$2" || bail "cannot bind-mount $1 over $2"
 }
 
+# dm_private_dev DIR: mount a tmpfs with the usual device nodes (bound
+# from the host's /dev), pts, shm and the fd links on DIR (/dev, or the
+# /dev of a chroot), so that our /dev/log touches nothing of the host's.
+dm_private_dev() {
+	local n
+	mkdir "$T/dev"
+	mount -t tmpfs -o mode=755,size=1m pj-dev "$T/dev" || bail "cannot mount a tmpfs for /dev"
+	for n in null zero full random urandom tty; do
+		[ -e "/dev/$n" ] || continue
+		touch "$T/dev/$n"
+		bind "/dev/$n" "$T/dev/$n"
+	done
+	if [ -d /dev/pts ]; then
+		mkdir "$T/dev/pts"
+		bind /dev/pts "$T/dev/pts"
+		ln -s pts/ptmx "$T/dev/ptmx"
+	fi
+	mkdir -m 1777 "$T/dev/shm"
+	ln -s /proc/self/fd "$T/dev/fd"
+	ln -s /proc/self/fd/0 "$T/dev/stdin"
+	ln -s /proc/self/fd/1 "$T/dev/stdout"
+	ln -s /proc/self/fd/2 "$T/dev/stderr"
+	mount --move "$T/dev" "$1" || bail "cannot move the private /dev in place"
+	rmdir "$T/dev"
+}
+
 # dm_setup: temp dir, private /run and /dev with a syslog socket, fake
 # users, a copy of /etc/pam.d, the askpass script.
 dm_setup() {
@@ -132,25 +158,7 @@ dm_setup() {
 	mkdir -m 755 /run/sshd /run/sudo
 
 	# /dev: a private tmpfs with the usual nodes and our /dev/log.
-	mkdir "$T/dev"
-	mount -t tmpfs -o mode=755,size=1m pj-dev "$T/dev" || bail "cannot mount a tmpfs for /dev"
-	local n
-	for n in null zero full random urandom tty; do
-		[ -e "/dev/$n" ] || continue
-		touch "$T/dev/$n"
-		bind "/dev/$n" "$T/dev/$n"
-	done
-	if [ -d /dev/pts ]; then
-		mkdir "$T/dev/pts"
-		bind /dev/pts "$T/dev/pts"
-		ln -s pts/ptmx "$T/dev/ptmx"
-	fi
-	mkdir -m 1777 "$T/dev/shm"
-	ln -s /proc/self/fd "$T/dev/fd"
-	ln -s /proc/self/fd/0 "$T/dev/stdin"
-	ln -s /proc/self/fd/1 "$T/dev/stdout"
-	ln -s /proc/self/fd/2 "$T/dev/stderr"
-	mount --move "$T/dev" /dev || bail "cannot move the private /dev in place"
+	dm_private_dev /dev
 	dm_syslog_start
 
 	# Login records: sshd writes btmp on failures.
@@ -323,6 +331,84 @@ dm_conf() {
 		printf '%s\n' "$@"
 	} >"$f"
 	chmod 600 "$f"
+}
+
+# ---- sshd and the OpenSSH client -----------------------------------------
+
+# dm_sshd_start EXE LOG [CONFIG-LINE...]: start the sshd binary (or link)
+# EXE, whose basename is its PAM service, on a free port of 127.0.0.1 with
+# a test host key, PAM on and public keys off; the CONFIG-LINEs come after
+# (PasswordAuthentication, ...).  Sets PORT; bails when it does not start.
+dm_sshd_start() {
+	local exe=$1 log=$2 p pid i
+	shift 2
+	[ -f "$T/ssh_host_ed25519_key" ] ||
+		ssh-keygen -q -t ed25519 -N '' -f "$T/ssh_host_ed25519_key" || bail "ssh-keygen failed"
+	PORT=''
+	for _ in 1 2 3 4 5 6 7 8; do
+		p=$((20000 + RANDOM % 40000))
+		{
+			cat <<-EOF
+			ListenAddress 127.0.0.1
+			Port $p
+			HostKey $T/ssh_host_ed25519_key
+			PidFile $T/sshd.pid
+			UsePAM yes
+			KbdInteractiveAuthentication yes
+			PermitEmptyPasswords no
+			PubkeyAuthentication no
+			HostbasedAuthentication no
+			GSSAPIAuthentication no
+			AuthorizedKeysFile none
+			PermitRootLogin no
+			MaxAuthTries 10
+			UseDNS no
+			PrintMotd no
+			PrintLastLog no
+			X11Forwarding no
+			AllowTcpForwarding no
+			LogLevel VERBOSE
+			EOF
+			printf '%s\n' "$@"
+		} >"$T/sshd_config"
+		: >"$log"
+		"$exe" -D -f "$T/sshd_config" -E "$log" </dev/null &
+		pid=$!
+		for ((i = 0; i < 100; i++)); do
+			grep -q "Server listening on 127.0.0.1 port $p" "$log" && break
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		if grep -q "Server listening on 127.0.0.1 port $p" "$log"; then
+			PORT=$p
+			dm_track "$pid"
+			return 0
+		fi
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	sed 's/^/# /' "$log"
+	bail "sshd did not start"
+}
+
+# dm_ssh METHOD USER COMMAND: ssh (run by the test user, home DM_HOME)
+# as USER with METHOD (keyboard-interactive or password) to the sshd of
+# dm_sshd_start, answering through the askpass; runs COMMAND.  Sets OUT
+# (stdout), ERR (stderr), RC.
+dm_ssh() {
+	local home=${DM_HOME:-$T/home/$DM_USER}
+	dm_log_mark
+	RC=0
+	OUT=$(timeout 60 setsid -w setpriv --reuid="$DM_UID" --regid="$DM_UID" --init-groups \
+		env -i PATH="$DM_PATH" HOME="$home" DISPLAY=:0 \
+		SSH_ASKPASS="$DM_ASKPASS" SSH_ASKPASS_REQUIRE=force \
+		ssh -F /dev/null -p "$PORT" -T \
+		-o BatchMode=no -o StrictHostKeyChecking=no \
+		-o UserKnownHostsFile="$home/known_hosts" -o GlobalKnownHostsFile=/dev/null \
+		-o PreferredAuthentications="$1" -o PubkeyAuthentication=no \
+		-o NumberOfPasswordPrompts=1 -o ConnectTimeout=20 -o LogLevel=ERROR \
+		"$2@127.0.0.1" "$3" </dev/null 2>"$T/log/ssh.err") || RC=$?
+	ERR=$(cat "$T/log/ssh.err")
 }
 
 # ---- the token helper as the askpass ------------------------------------

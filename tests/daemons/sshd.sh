@@ -35,57 +35,10 @@ session  optional  $DM_MODULE config=$T/pam_jwt.conf session_env=sub,groups
 session  required  pam_permit.so
 EOF
 
-ssh-keygen -q -t ed25519 -N '' -f "$T/ssh_host_ed25519_key" || bail "ssh-keygen failed"
 # sshd re-executes itself by argv[0] (absolute path needed), and uses its
 # basename as the PAM service.
 ln -s "$(command -v sshd)" "$T/bin/$SVC"
-
-# Start sshd on a free port: try random ones until one binds.
-PORT=''
-for _ in 1 2 3 4 5 6 7 8; do
-	p=$((20000 + RANDOM % 40000))
-	cat >"$T/sshd_config" <<-EOF
-	ListenAddress 127.0.0.1
-	Port $p
-	HostKey $T/ssh_host_ed25519_key
-	PidFile $T/sshd.pid
-	UsePAM yes
-	KbdInteractiveAuthentication yes
-	PasswordAuthentication yes
-	PermitEmptyPasswords no
-	PubkeyAuthentication no
-	HostbasedAuthentication no
-	GSSAPIAuthentication no
-	AuthorizedKeysFile none
-	PermitRootLogin no
-	MaxAuthTries 10
-	UseDNS no
-	PrintMotd no
-	PrintLastLog no
-	X11Forwarding no
-	AllowTcpForwarding no
-	LogLevel VERBOSE
-	EOF
-	: >"$LOG"
-	"$T/bin/$SVC" -D -f "$T/sshd_config" -E "$LOG" </dev/null &
-	pid=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q "Server listening on 127.0.0.1 port $p" "$LOG" && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	if grep -q "Server listening on 127.0.0.1 port $p" "$LOG"; then
-		PORT=$p
-		dm_track "$pid"
-		break
-	fi
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-done
-if [ -z "$PORT" ]; then
-	sed 's/^/# /' "$LOG"
-	bail "sshd did not start"
-fi
+dm_sshd_start "$T/bin/$SVC" "$LOG" "PasswordAuthentication yes"
 ok "sshd ($SVC) listens on 127.0.0.1:$PORT" true
 
 # ---- the client ------------------------------------------------------------
@@ -94,19 +47,7 @@ ok "sshd ($SVC) listens on 127.0.0.1:$PORT" true
 # with METHOD (keyboard-interactive or password), answering through the
 # askpass; runs COMMAND (`id -un`).  Sets OUT (stdout), ERR (stderr), RC.
 login() {
-	local method=$1 user=${2:-$DM_USER} cmd=${3:-id -un} home=$T/home/$DM_USER
-	dm_log_mark
-	RC=0
-	OUT=$(timeout 60 setsid -w setpriv --reuid="$DM_UID" --regid="$DM_UID" --init-groups \
-		env -i PATH="$DM_PATH" HOME="$home" DISPLAY=:0 \
-		SSH_ASKPASS="$DM_ASKPASS" SSH_ASKPASS_REQUIRE=force \
-		ssh -F /dev/null -p "$PORT" -T \
-		-o BatchMode=no -o StrictHostKeyChecking=no \
-		-o UserKnownHostsFile="$home/known_hosts" -o GlobalKnownHostsFile=/dev/null \
-		-o PreferredAuthentications="$method" -o PubkeyAuthentication=no \
-		-o NumberOfPasswordPrompts=1 -o ConnectTimeout=20 -o LogLevel=ERROR \
-		"$user@127.0.0.1" "$cmd" </dev/null 2>"$T/log/ssh.err") || RC=$?
-	ERR=$(cat "$T/log/ssh.err")
+	dm_ssh "$1" "${2:-$DM_USER}" "${3:-id -un}"
 }
 
 # accepted NAME: the last login printed the test user's name.

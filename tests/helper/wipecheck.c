@@ -3,7 +3,9 @@
  * string in the block it releases and aborts the program when it is
  * there (the block was not wiped).  With WIPECHECK_STDIN_FAIL also set,
  * the first read() of standard input returns the secret and the next one
- * fails with EIO: a token read in part, then a read error.
+ * fails with EIO: a token read in part, then a read error.  A program
+ * built with _FORTIFY_SOURCE calls __read_chk instead of read: it is
+ * caught as well.
  *
  *   LD_PRELOAD=tests/helper/.libs/libwipecheck.so WIPECHECK_SECRET=... prog
  *
@@ -18,6 +20,8 @@
 #include <unistd.h>
 
 void __libc_free(void *p);
+/* glibc declares it only under _FORTIFY_SOURCE */
+ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen);
 
 static int stdin_reads;
 
@@ -53,4 +57,15 @@ __attribute__((visibility("default"))) ssize_t read(int fd, void *buf, size_t n)
 		return (ssize_t)len;
 	}
 	return syscall(SYS_read, fd, buf, n);
+}
+
+/* Contract: as glibc's __read_chk (what read() becomes under
+ * _FORTIFY_SOURCE): aborts when n exceeds the buffer, else as read()
+ * above. */
+__attribute__((visibility("default"))) ssize_t __read_chk(int fd, void *buf, size_t n,
+                                                          size_t buflen)
+{
+	if (n > buflen)
+		abort();
+	return read(fd, buf, n);
 }

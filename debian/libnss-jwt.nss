@@ -1,0 +1,2 @@
+passwd last jwt
+group last jwt
